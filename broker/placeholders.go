@@ -15,6 +15,4 @@ type pending struct {
 	closeErr error
 }
 
-type FetchResult struct{}
-
 type Broker struct{}
