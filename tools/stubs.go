@@ -11,10 +11,7 @@ func stub(class string) *cli.Command {
 	}}
 }
 
-func kafkaServerCommand() *cli.Command       { return stub("kafka.Kafka") }
 func topicsCommand() *cli.Command            { return stub("kafka.admin.TopicCommand") }
-func consoleProducerCommand() *cli.Command   { return stub("kafka.tools.ConsoleProducer") }
-func consoleConsumerCommand() *cli.Command   { return stub("kafka.tools.ConsoleConsumer") }
 func consumerGroupsCommand() *cli.Command    { return stub("kafka.admin.ConsumerGroupCommand") }
 func configsCommand() *cli.Command           { return stub("kafka.admin.ConfigCommand") }
 func getOffsetShellCommand() *cli.Command    { return stub("kafka.tools.GetOffsetShell") }
