@@ -44,6 +44,24 @@ func runToolCtx(t *testing.T, ctx context.Context, run toolFunc, stdin string, a
 	return toolResult{Stdout: out.String(), Stderr: errb.String(), Code: code}
 }
 
+// lockedBuffer is a bytes.Buffer safe to read while a tool writes to it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // golden compares got with testdata/<name>.golden (rewritten with -update).
 func golden(t *testing.T, name, got string) {
 	t.Helper()

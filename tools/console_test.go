@@ -1,0 +1,143 @@
+package tools
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// The quickstart's steps 5 and 6: lines typed into the console producer
+// come back from the console consumer with --from-beginning, and the
+// consumer reports how many it printed on stderr.
+func TestConsoleProducerThenConsumerQuickstart(t *testing.T) {
+	addr := startKfake(t)
+	res := runTool(t, runConsoleProducer, "This is a message\nThis is another message\n",
+		"--broker-list", addr, "--topic", "test_topic")
+	if res.Code != 0 || res.Stdout != "" {
+		t.Fatalf("producer: code %d stdout %q stderr %q", res.Code, res.Stdout, res.Stderr)
+	}
+	res = runTool(t, runConsoleConsumer, "", "--bootstrap-server", addr, "--topic", "test_topic",
+		"--from-beginning", "--max-messages", "2")
+	if res.Code != 0 {
+		t.Fatalf("consumer: code %d stderr %q", res.Code, res.Stderr)
+	}
+	if want := "This is a message\nThis is another message\n"; res.Stdout != want {
+		t.Errorf("consumer stdout = %q, want %q", res.Stdout, want)
+	}
+	if want := "Processed a total of 2 messages\n"; res.Stderr != want {
+		t.Errorf("consumer stderr = %q, want %q", res.Stderr, want)
+	}
+}
+
+// Ctrl-C (here: the context ends) stops the consumer with the summary.
+func TestConsoleConsumerInterruptPrintsSummary(t *testing.T) {
+	addr := startKfake(t)
+	runTool(t, runConsoleProducer, "one\n", "--bootstrap-server", addr, "--topic", "t")
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb lockedBuffer
+	env := &toolEnv{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb}
+	done := make(chan int)
+	go func() {
+		done <- runConsoleConsumer(ctx, env, []string{"--bootstrap-server", addr, "--topic", "t", "--from-beginning"})
+	}()
+	waitFor(t, 10*time.Second, "the record on stdout", func() bool { return out.String() == "one\n" })
+	cancel()
+	res := toolResult{Code: <-done, Stdout: out.String(), Stderr: errb.String()}
+	if res.Stdout != "one\n" || res.Stderr != "Processed a total of 1 messages\n" || res.Code != 0 {
+		t.Errorf("got %+v", res)
+	}
+}
+
+// --timeout-ms ends an idle consumer with Kafka's ERROR line.
+func TestConsoleConsumerTimeout(t *testing.T) {
+	addr := startKfake(t, "-seed-topics", "idle")
+	res := runTool(t, runConsoleConsumer, "", "--bootstrap-server", addr, "--topic", "idle", "--timeout-ms", "500")
+	if res.Code != 0 || res.Stdout != "" {
+		t.Fatalf("got %+v", res)
+	}
+	if !strings.Contains(res.Stderr, "ERROR Error processing message, terminating consumer process:  (kafka.tools.ConsoleConsumer$)\norg.apache.kafka.common.errors.TimeoutException\n") ||
+		!strings.HasSuffix(res.Stderr, "Processed a total of 0 messages\n") {
+		t.Errorf("stderr = %q", res.Stderr)
+	}
+}
+
+// parse.key splits each line at key.separator; the formatter prints what
+// was asked for, in Kafka's order.
+func TestConsoleKeysPartitionAndFormatter(t *testing.T) {
+	addr := startKfake(t, "-seed-topics", "keyed:3")
+	res := runTool(t, runConsoleProducer, "k1:v1\nk2:v2\n", "--bootstrap-server", addr, "--topic", "keyed",
+		"--property", "parse.key=true", "--property", "key.separator=:", "--sync")
+	if res.Code != 0 {
+		t.Fatalf("producer: %+v", res)
+	}
+	// Java's murmur2 partitioner puts k1 and k2 where a Java producer would.
+	want := map[string]int32{"k1": murmurPartition("k1", 3), "k2": murmurPartition("k2", 3)}
+	for k, p := range want {
+		res = runTool(t, runConsoleConsumer, "", "--bootstrap-server", addr, "--topic", "keyed", "--partition", itoa(int(p)),
+			"--offset", "earliest", "--max-messages", "1", "--property", "print.key=true", "--property", "print.partition=true",
+			"--property", "print.offset=true", "--property", "print.headers=true", "--property", "key.separator=|")
+		if res.Code != 0 {
+			t.Fatalf("consumer: %+v", res)
+		}
+		line := "Partition:" + itoa(int(p)) + "|Offset:"
+		if !strings.HasPrefix(res.Stdout, line) || !strings.HasSuffix(res.Stdout, "|NO_HEADERS|"+k+"|v"+k[1:]+"\n") {
+			t.Errorf("partition %d: %q", p, res.Stdout)
+		}
+	}
+	res = runTool(t, runConsoleProducer, "novalue\n", "--bootstrap-server", addr, "--topic", "keyed", "--property", "parse.key=true")
+	if res.Code != 1 || !strings.Contains(res.Stderr, "org.apache.kafka.common.KafkaException: No key found on line 1: novalue") {
+		t.Errorf("missing key: %+v", res)
+	}
+}
+
+func murmurPartition(key string, n int) int32 {
+	return int32(kgo.StickyKeyPartitioner(nil).ForTopic("x").Partition(&kgo.Record{Key: []byte(key)}, n)) // murmur2, as Java
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// The command-line checks print Kafka's messages, then the usage, and exit 1.
+func TestConsoleToolsUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		run  toolFunc
+		args []string
+		want string
+	}{
+		{runConsoleProducer, []string{"--topic", "t"}, "Missing required option(s) [bootstrap-server]\n"},
+		{runConsoleProducer, []string{"--bootstrap-server", "h:1"}, "Missing required argument \"[topic]\"\n"},
+		{runConsoleProducer, []string{"--bootstrap-server", "localhost", "--topic", "t"}, "Please provide valid host:port like host1:9091,host2:9092\n \n"},
+		{runConsoleProducer, []string{"--help"}, "This tool helps to read data from standard input and publish it to Kafka.\n"},
+		{runConsoleConsumer, []string{"--bootstrap-server", "h:1"}, "Exactly one of whitelist/topic is required.\n"},
+		{runConsoleConsumer, []string{"--topic", "t"}, "Missing required argument \"[bootstrap-server]\"\n"},
+		{runConsoleConsumer, []string{"--bootstrap-server", "h:1", "--topic", "t", "--offset", "5"}, "The partition is required when offset is specified.\n"},
+		{runConsoleConsumer, []string{"--bootstrap-server", "h:1", "--topic", "t", "--partition", "0", "--offset", "x"}, "The provided offset value 'x' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.\n"},
+		{runConsoleConsumer, []string{"--bootstrap-server", "h:1", "--topic", "t", "--partition", "0", "--group", "g"}, "Options group and partition cannot be specified together.\n"},
+		{runConsoleConsumer, []string{"--bootstrap-server", "h:1", "--topic", "t", "--group", "a", "--consumer-property", "group.id=b"}, "The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: 'a', 'b'\n"},
+	} {
+		res := runTool(t, tc.run, "", tc.args...)
+		if res.Code != 1 || !strings.HasPrefix(res.Stderr, tc.want+"Option ") || res.Stdout != "" {
+			t.Errorf("%q: code %d stderr starts %q", tc.args, res.Code, firstLines(res.Stderr, 2))
+		}
+	}
+	res := runTool(t, runConsoleConsumer, "", "--bootstrap-server", "h:1", "--topic", "t", "--from-beginning", "--consumer-property", "auto.offset.reset=latest")
+	if res.Code != 1 || res.Stderr != "Can't simultaneously specify --from-beginning and 'auto.offset.reset=latest', please remove one option\n" {
+		t.Errorf("from-beginning conflict: %+v", res)
+	}
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestConsoleProducerUsageGolden(t *testing.T) {
+	golden(t, "console_producer_help", runTool(t, runConsoleProducer, "", "--help").Stderr)
+	golden(t, "console_consumer_help", runTool(t, runConsoleConsumer, "", "--help").Stderr)
+}
