@@ -1,0 +1,3 @@
+#!/bin/bash
+# Prints the content of log segment and index files.
+exec "$(dirname "$0")/kafka-run-class.sh" kafka.tools.DumpLogSegments "$@"

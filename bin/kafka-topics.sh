@@ -1,0 +1,3 @@
+#!/bin/bash
+# Create, alter, list and describe topics.
+exec "$(dirname "$0")/kafka-run-class.sh" kafka.admin.TopicCommand "$@"
