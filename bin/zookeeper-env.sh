@@ -20,5 +20,3 @@ done
 [ -d /etc/zookeeper/conf ] && ZK_CLASSPATH="/etc/zookeeper/conf:$ZK_CLASSPATH"
 
 ZK_JVM_OPTS=${ZK_JVM_OPTS-"-Dzookeeper.root.logger=INFO,CONSOLE -Dzookeeper.console.threshold=INFO"}
-# The shell prints only warnings, as Kafka's tools-log4j.properties does.
-ZK_SHELL_JVM_OPTS=${ZK_SHELL_JVM_OPTS-"-Dzookeeper.root.logger=WARN,CONSOLE -Dzookeeper.console.threshold=WARN"}

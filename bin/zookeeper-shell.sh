@@ -19,4 +19,10 @@ if [ "x$1" = "x-zk-tls-config-file" ]; then
   exit 1
 fi
 
-exec java $ZK_SHELL_JVM_OPTS -cp "$ZK_CLASSPATH" org.apache.zookeeper.ZooKeeperMain -server "$server" "$@"
+# Logging as Kafka's tools log: config/tools-log4j.properties, WARN to stderr.
+# ZooKeeper 3.8's client also logs "Exiting JVM with code N" at ERROR on every
+# exit, which Kafka's bundled 3.5 client does not; that line is dropped.
+base_dir=$(cd "$(dirname "$0")/.." && pwd)
+exec java -Dlog4j.configuration="file:$base_dir/config/tools-log4j.properties" \
+  -cp "$ZK_CLASSPATH" org.apache.zookeeper.ZooKeeperMain -server "$server" "$@" \
+  2> >(grep -v --line-buffered 'Exiting JVM with code [0-9]*' >&2)
