@@ -106,7 +106,8 @@ func AssignReplicas(brokers []BrokerMeta, partitions, rf int, fixedStart, startP
 		for i, b := range brokers {
 			ids[i] = b.ID
 		}
-		return assignRackUnaware(ids, partitions, rf, fixedStart, startPartition), nil
+		start, shift := startAndShift(len(ids), fixedStart)
+		return assignRackUnaware(ids, partitions, rf, start, shift, startPartition), nil
 	}
 	if withRack < len(brokers) {
 		return nil, adminErr(classAdminOperation, "INVALID_REPLICA_ASSIGNMENT",
@@ -130,10 +131,9 @@ func replicaIndex(first, shift, j, n int) int {
 	return (first + 1 + (shift+j)%(n-1)) % n
 }
 
-func assignRackUnaware(ids []int32, partitions, rf, fixedStart, startPartition int) map[int32][]int32 {
+func assignRackUnaware(ids []int32, partitions, rf, start, shift, startPartition int) map[int32][]int32 {
 	n := len(ids)
 	out := make(map[int32][]int32, partitions)
-	start, shift := startAndShift(n, fixedStart)
 	p := max(0, startPartition)
 	for range partitions {
 		if p > 0 && p%n == 0 {

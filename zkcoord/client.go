@@ -3,6 +3,7 @@ package zkcoord
 import (
 	"errors"
 	"fmt"
+	"net"
 	"path"
 	"sort"
 	"strings"
@@ -40,6 +41,10 @@ type ConnectTimeoutError struct{ State string }
 func (e *ConnectTimeoutError) Error() string {
 	return "Timed out waiting for connection while in state: " + e.State
 }
+
+// dialer, when set, replaces net.DialTimeout (tests cut connections with it
+// to make sessions expire).
+var dialer zk.Dialer
 
 // Client is a ZooKeeper session with an optional chroot: every path given to
 // its methods is relative to the chroot. It is safe for concurrent use.
@@ -96,9 +101,13 @@ func Connect(connect string, sessionTimeout, connTimeout time.Duration, lg *zap.
 		done:      make(chan struct{}),
 	}
 	lg.Info("[ZooKeeperClient] Initializing a new session to " + connect + ".")
+	dial := dialer
+	if dial == nil {
+		dial = net.DialTimeout
+	}
 	conn, _, err := zk.Connect(servers, sessionTimeout,
 		zk.WithLogger(zkLogger{lg}), zk.WithLogInfo(false),
-		zk.WithEventCallback(c.onEvent))
+		zk.WithEventCallback(c.onEvent), zk.WithDialer(dial))
 	if err != nil {
 		return nil, fmt.Errorf("zkcoord: %w", err)
 	}
