@@ -14,8 +14,6 @@ func stub(class string) *cli.Command {
 func topicsCommand() *cli.Command            { return stub("kafka.admin.TopicCommand") }
 func consumerGroupsCommand() *cli.Command    { return stub("kafka.admin.ConsumerGroupCommand") }
 func configsCommand() *cli.Command           { return stub("kafka.admin.ConfigCommand") }
-func getOffsetShellCommand() *cli.Command    { return stub("kafka.tools.GetOffsetShell") }
 func producerPerfCommand() *cli.Command      { return stub("org.apache.kafka.tools.ProducerPerformance") }
 func consumerPerfCommand() *cli.Command      { return stub("kafka.tools.ConsumerPerformance") }
-func brokerAPIVersionsCommand() *cli.Command { return stub("kafka.admin.BrokerApiVersionsCommand") }
 func dumpLogCommand() *cli.Command           { return stub("kafka.tools.DumpLogSegments") }
