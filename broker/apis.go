@@ -14,17 +14,25 @@ type api struct {
 // the connection closed, as Kafka does for unknown or disabled APIs.
 //
 // Owners add their rows here when their handler file lands (keep the table
-// sorted by key).
+// sorted by key). Ranges follow shared/reference/protocol.md §2 and §4.2.
 var apiTable = []api{
-	// {key: 18, minVersion: 0, maxVersion: 3, handle: (*Broker).handleAPIVersions},
+	{key: 3, minVersion: 0, maxVersion: 11, handle: (*Broker).handleMetadata},
+	{key: 4, minVersion: 0, maxVersion: 5, handle: (*Broker).handleLeaderAndIsr},
+	{key: 5, minVersion: 0, maxVersion: 3, handle: (*Broker).handleStopReplica},
+	{key: 6, minVersion: 0, maxVersion: 7, handle: (*Broker).handleUpdateMetadata},
+	{key: 7, minVersion: 0, maxVersion: 3, handle: (*Broker).handleControlledShutdown},
+	{key: 17, minVersion: 0, maxVersion: 1, handle: (*Broker).handleSaslHandshake},
+	{key: 18, minVersion: 0, maxVersion: 3, handle: (*Broker).handleAPIVersions},
 }
 
-// lookupAPI returns the row for key, or nil.
-func lookupAPI(key int16) *api {
+// apiIndex maps a key to its row; built once from apiTable.
+var apiIndex = func() map[int16]*api {
+	m := make(map[int16]*api, len(apiTable))
 	for i := range apiTable {
-		if apiTable[i].key == key {
-			return &apiTable[i]
-		}
+		m[apiTable[i].key] = &apiTable[i]
 	}
-	return nil
-}
+	return m
+}()
+
+// lookupAPI returns the row for key, or nil.
+func lookupAPI(key int16) *api { return apiIndex[key] }

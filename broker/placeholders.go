@@ -1,18 +1,104 @@
 package broker
 
-// Placeholders that keep the package compiling while its parts are written.
-// conn and pending belong to network.go/conn.go; FetchResult to fetch_writer.go.
-// Whoever adds the real type deletes it here.
+// Stand-ins that keep the package compiling while other helpers' parts are
+// written. Each goes away when the real one lands:
+//   - logManager, openLogManager: log.Manager / log.NewManager (log helper);
+//   - readMetaProperties, writeMetaPropertiesFile: log.Read/WriteMetaProperties;
+//   - groupCoordinator, startGroupCoordinator: broker/group's Coordinator;
+//   - ReplicaManager and newReplicaManager: replica_manager.go (data path;
+//     built with -tags dpwip while in progress);
+//   - onPartitionsDeleted: the group coordinator's handleDeletedPartitions.
 
-type conn struct{}
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
-func (c *conn) complete(r *Request, p pending) {}
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
 
-type pending struct {
-	resp     interface{}
-	fetch    *FetchResult
-	none     bool
-	closeErr error
+// logManager stands in for *log.Manager.
+type logManager struct{ dirs []string }
+
+func openLogManager(b *Broker) (*logManager, error) {
+	for _, d := range b.cfg.LogDirs() {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	return &logManager{dirs: b.cfg.LogDirs()}, nil
 }
 
-type Broker struct{}
+func (m *logManager) Close() error { return nil }
+
+// readMetaProperties reads dir/meta.properties; ok is false when absent.
+func readMetaProperties(dir string) (props map[string]string, ok bool, err error) {
+	f, err := os.Open(filepath.Join(dir, "meta.properties"))
+	if os.IsNotExist(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	props = map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		if k, v, ok := strings.Cut(line, "="); ok {
+			props[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	return props, true, sc.Err()
+}
+
+// writeMetaPropertiesFile writes dir/meta.properties as Kafka 2.8 does.
+func writeMetaPropertiesFile(dir, clusterID string, brokerID int32) error {
+	content := fmt.Sprintf("#\n#%s\ncluster.id=%s\nversion=0\nbroker.id=%d\n",
+		time.Now().UTC().Format("Mon Jan 02 15:04:05 MST 2006"), clusterID, brokerID)
+	tmp := filepath.Join(dir, "meta.properties.tmp")
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, "meta.properties"))
+}
+
+// groupCoordinator is what the broker needs of broker/group's Coordinator.
+type groupCoordinator interface{ Close() }
+
+func startGroupCoordinator(b *Broker) (groupCoordinator, error) { return nil, nil }
+
+func (b *Broker) onPartitionsDeleted(deleted []PartitionState) {}
+
+// ReplicaManager stands in for the data path's replica manager: it accepts
+// every LeaderAndIsr and StopReplica without hosting anything.
+type ReplicaManager struct{}
+
+func newReplicaManager(b *Broker) *ReplicaManager { return &ReplicaManager{} }
+func (rm *ReplicaManager) Start()                 {}
+func (rm *ReplicaManager) Close()                 {}
+
+func (rm *ReplicaManager) BecomeLeaderOrFollower(req *kmsg.LeaderAndISRRequest) *kmsg.LeaderAndISRResponse {
+	return leaderAndIsrError(req, 0)
+}
+
+func (rm *ReplicaManager) StopReplicas(req *kmsg.StopReplicaRequest) *kmsg.StopReplicaResponse {
+	resp := req.ResponseKind().(*kmsg.StopReplicaResponse)
+	for _, t := range req.Topics {
+		for _, p := range t.PartitionStates {
+			rp := kmsg.NewStopReplicaResponsePartition()
+			rp.Topic, rp.Partition = t.Topic, p.Partition
+			resp.Partitions = append(resp.Partitions, rp)
+		}
+	}
+	return resp
+}
+
+var _ = kerr.UnknownServerError

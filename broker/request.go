@@ -1,6 +1,8 @@
 package broker
 
 import (
+	"sync/atomic"
+
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -9,7 +11,8 @@ import (
 // A handler finishes a request exactly once, from any goroutine, by calling
 // one of Respond, RespondFetch, NoResponse or Close. Until it does, the
 // connection keeps decoding later requests (pipelining) but holds back their
-// responses, which always leave in request order.
+// responses, which always leave in request order. A second finish is
+// ignored (and logged): it is a bug in the handler, not in the client.
 type Request struct {
 	Key           int16
 	Version       int16
@@ -19,8 +22,9 @@ type Request struct {
 	ClientHost    string // remote address without port, for DescribeGroups member hosts
 	Msg           kmsg.Request
 
-	conn *conn
-	seq  uint64
+	conn     *conn
+	seq      uint64
+	finished atomic.Bool
 }
 
 // Respond sends resp (whose version is set to the request's) as this

@@ -94,3 +94,18 @@ func ErrorMessage(err error) *string {
 	m := err.Error()
 	return &m
 }
+
+// errorsByName indexes kerr's errors by their Kafka name.
+var errorsByName = func() map[string]*kerr.Error {
+	m := map[string]*kerr.Error{}
+	for code := int16(-1); code < 200; code++ {
+		if e := kerr.TypedErrorForCode(code); e != nil && e.Code == code {
+			m[e.Message] = e
+		}
+	}
+	return m
+}()
+
+// ErrorForName returns the error with Kafka name (e.g.
+// "INVALID_REPLICATION_FACTOR"), or nil.
+func ErrorForName(name string) *kerr.Error { return errorsByName[name] }
