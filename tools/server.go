@@ -11,7 +11,6 @@ package tools
 // cannot start exits 1 after logging why.
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -185,10 +184,12 @@ type brokerProcess interface {
 	Wait()
 }
 
-// newBroker builds the broker. TEMPORARY ADAPTER: package broker's
-// New/Start/Shutdown/Wait are being written; until broker.New exists this
-// reports that, so the tools package compiles. Replace the body with
-// `return broker.New(cfg, lg)` (guarding the typed nil) when it lands.
+// newBroker builds the broker; a variable so tests of kafka.Kafka's command
+// line and exit codes can substitute a stand-in.
 var newBroker = func(cfg *broker.Config, lg *zap.Logger) (brokerProcess, error) {
-	return nil, errors.New("the broker is not implemented yet (package broker has no New)")
+	b, err := broker.New(cfg, lg)
+	if err != nil {
+		return nil, err // not a typed-nil interface
+	}
+	return b, nil
 }
