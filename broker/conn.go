@@ -115,7 +115,6 @@ func (c *conn) shutdown() {
 }
 
 func (c *conn) readLoop() {
-	defer c.shutdown()
 	br := bufio.NewReaderSize(c.nc, 64<<10)
 	maxBytes := c.b.cfg.SocketRequestMaxBytes
 	idle := time.Duration(c.b.cfg.ConnectionsMaxIdleMs) * time.Millisecond
@@ -133,9 +132,12 @@ func (c *conn) readLoop() {
 		frame, err := protocol.ReadFrame(br, nil, maxBytes)
 		if err != nil {
 			c.readFailed(err)
+			c.shutdown()
 			return
 		}
 		if !c.dispatch(frame) {
+			// The request was finished with a close: the writer closes
+			// the connection after the earlier answers.
 			return
 		}
 	}
@@ -179,6 +181,10 @@ func (c *conn) dispatch(frame []byte) bool {
 	c.nextSeq++
 	c.mu.Unlock()
 
+	if errors.Is(err, protocol.ErrUnknownAPIKey) {
+		c.closeAfter(r, fmt.Errorf("unknown api key %d", hdr.Key))
+		return false
+	}
 	if err != nil {
 		c.closeAfter(r, fmt.Errorf("parsing request header: %w", err))
 		return false
