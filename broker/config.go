@@ -503,7 +503,12 @@ func ParseConfig(props map[string]string) (*Config, []string, error) {
 		}
 		if d.Validate != nil {
 			if err := d.Validate(val); err != nil {
-				return nil, nil, &ConfigError{Name: d.Name, Value: displayValue(raw), Reason: err.Error()}
+				shown := displayValue(raw)
+				var ev *elementError
+				if errors.As(err, &ev) {
+					shown = ev.value
+				}
+				return nil, nil, &ConfigError{Name: d.Name, Value: shown, Reason: err.Error()}
 			}
 		}
 		setField(v.Field(fieldByName[d.Name]), val)
@@ -683,16 +688,23 @@ func oneOf(valid ...string) func(any) error {
 	}
 }
 
+// listOf is ValidList.in: each element must be one of valid, and the error
+// names the offending element, not the whole list.
 func listOf(valid ...string) func(any) error {
 	return func(v any) error {
 		for _, s := range v.([]string) {
 			if err := oneOf(valid...)(s); err != nil {
-				return err
+				return &elementError{value: s, reason: err.Error()}
 			}
 		}
 		return nil
 	}
 }
+
+// elementError is a validation failure of one element of a LIST value.
+type elementError struct{ value, reason string }
+
+func (e *elementError) Error() string { return e.reason }
 
 // apiVersions are the inter.broker.protocol.version / log.message.format.version
 // values Kafka 2.8's ApiVersion accepts (short forms included).
