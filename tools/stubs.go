@@ -11,9 +11,8 @@ func stub(class string) *cli.Command {
 	}}
 }
 
-func topicsCommand() *cli.Command            { return stub("kafka.admin.TopicCommand") }
-func consumerGroupsCommand() *cli.Command    { return stub("kafka.admin.ConsumerGroupCommand") }
-func configsCommand() *cli.Command           { return stub("kafka.admin.ConfigCommand") }
-func producerPerfCommand() *cli.Command      { return stub("org.apache.kafka.tools.ProducerPerformance") }
-func consumerPerfCommand() *cli.Command      { return stub("kafka.tools.ConsumerPerformance") }
-func dumpLogCommand() *cli.Command           { return stub("kafka.tools.DumpLogSegments") }
+func consumerGroupsCommand() *cli.Command { return stub("kafka.admin.ConsumerGroupCommand") }
+func configsCommand() *cli.Command        { return stub("kafka.admin.ConfigCommand") }
+func producerPerfCommand() *cli.Command   { return stub("org.apache.kafka.tools.ProducerPerformance") }
+func consumerPerfCommand() *cli.Command   { return stub("kafka.tools.ConsumerPerformance") }
+func dumpLogCommand() *cli.Command        { return stub("kafka.tools.DumpLogSegments") }
