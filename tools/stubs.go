@@ -11,8 +11,7 @@ func stub(class string) *cli.Command {
 	}}
 }
 
-func consumerGroupsCommand() *cli.Command { return stub("kafka.admin.ConsumerGroupCommand") }
-func configsCommand() *cli.Command        { return stub("kafka.admin.ConfigCommand") }
-func producerPerfCommand() *cli.Command   { return stub("org.apache.kafka.tools.ProducerPerformance") }
-func consumerPerfCommand() *cli.Command   { return stub("kafka.tools.ConsumerPerformance") }
-func dumpLogCommand() *cli.Command        { return stub("kafka.tools.DumpLogSegments") }
+func configsCommand() *cli.Command      { return stub("kafka.admin.ConfigCommand") }
+func producerPerfCommand() *cli.Command { return stub("org.apache.kafka.tools.ProducerPerformance") }
+func consumerPerfCommand() *cli.Command { return stub("kafka.tools.ConsumerPerformance") }
+func dumpLogCommand() *cli.Command      { return stub("kafka.tools.DumpLogSegments") }
