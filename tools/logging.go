@@ -255,9 +255,12 @@ func (b *brokerLogs) Close() error {
 func newBrokerLogger(dir string, stdout io.Writer) (*zap.Logger, *brokerLogs) {
 	logs := &brokerLogs{}
 	enc := newKafkaEncoder()
+	dirErr := os.MkdirAll(dir, 0o755)
+	if dirErr != nil {
+		fmt.Fprintf(os.Stderr, "log4j:ERROR Could not create log directory %s: %v\n", dir, dirErr)
+	}
 	open := func(name string) zapcore.WriteSyncer {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			fmt.Fprintf(os.Stderr, "log4j:ERROR Could not create log directory %s: %v\n", dir, err)
+		if dirErr != nil {
 			return nil
 		}
 		f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
