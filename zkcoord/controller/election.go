@@ -98,18 +98,9 @@ func (c *Controller) elect() {
 	}
 	c.activeID.Store(id)
 	if id != -1 {
-		if id != c.cfg.BrokerID || c.active.Load() {
-			c.lg.Debug(c.prefix()+"Broker has been elected as the controller, so stopping the election process.", zap.Int32("controller_id", id))
-			return
-		}
-		// /controller names us but we are not active: a znode of this session we did not
-		// finish acting on (e.g. a retried create). Take the role with the epoch in ZooKeeper.
-		epoch, ver, err := c.readOrCreateEpoch()
-		if err != nil {
-			c.logZkError("reading /controller_epoch", err)
-			return
-		}
-		c.becomeController(epoch, ver)
+		// Kafka stops here even when the znode names this broker: a live /controller is
+		// always somebody's election result.
+		c.lg.Debug(c.prefix()+"Broker has been elected as the controller, so stopping the election process.", zap.Int32("controller_id", id))
 		return
 	}
 	epoch, ver, err := c.readOrCreateEpoch()

@@ -5,7 +5,6 @@ import (
 	"slices"
 )
 
-
 // noLeader is the leader id stored in a state znode when no replica leads (Kafka's
 // LeaderAndIsr.NoLeader); leaderDuringDelete is only ever sent in UpdateMetadata for partitions of
 // a topic being deleted (LeaderAndIsr.LeaderDuringDelete).

@@ -35,8 +35,8 @@ const (
 )
 
 func brokerPath(id int32) string     { return zkcoord.BrokerIDPath(id) }
-func topicPath(t string) string       { return zkcoord.TopicPath(t) }
-func partitionsPath(t string) string  { return zkcoord.TopicPartitionsPath(t) }
+func topicPath(t string) string      { return zkcoord.TopicPath(t) }
+func partitionsPath(t string) string { return zkcoord.TopicPartitionsPath(t) }
 func partitionPath(tp TopicPartition) string {
 	return zkcoord.TopicPartitionPath(tp.Topic, tp.Partition)
 }
@@ -55,7 +55,9 @@ type endpoint struct {
 // securityProtocols maps Kafka's SecurityProtocol names to their wire ids.
 var securityProtocols = map[string]int16{"PLAINTEXT": 0, "SSL": 1, "SASL_PLAINTEXT": 2, "SASL_SSL": 3}
 
-func decodeBroker(id int32, data []byte) (BrokerInfo, error) { return zkcoord.DecodeBrokerInfo(id, data) }
+func decodeBroker(id int32, data []byte) (BrokerInfo, error) {
+	return zkcoord.DecodeBrokerInfo(id, data)
+}
 
 func brokerEndpoints(info BrokerInfo) []endpoint {
 	out := make([]endpoint, 0, len(info.Endpoints))
