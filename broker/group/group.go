@@ -313,6 +313,11 @@ func (g *group) updateMember(m *member, protos []protocol, done func(joinResult)
 	m.joinDone = done
 }
 
+// replyJoin answers a JoinGroup right away (once the lock is released).
+func (g *group) replyJoin(respond func(joinResult), r joinResult) {
+	g.later(func() { respond(r) })
+}
+
 // invokeJoin answers a member's waiting JoinGroup, if any.
 func (g *group) invokeJoin(m *member, res joinResult) bool {
 	if m.joinDone == nil {

@@ -113,15 +113,14 @@ func (c *Coordinator) joinGroup(p joinParams, respond func(joinResult)) {
 	}
 	g.lock()
 	defer g.unlock()
-	reply := func(r joinResult) { g.later(func() { respond(r) }) }
 	if !c.acceptJoiningMemberLocked(g, p.memberID) {
 		g.remove(p.memberID)
 		g.removeStatic(p.instanceID)
-		reply(joinError("", kerr.GroupMaxSizeReached.Code))
+		g.replyJoin(respond, joinError("", kerr.GroupMaxSizeReached.Code))
 	} else if unknown {
-		c.doUnknownJoinLocked(g, p, reply)
+		c.doUnknownJoinLocked(g, p, respond)
 	} else {
-		c.doJoinLocked(g, p, reply)
+		c.doJoinLocked(g, p, respond)
 	}
 	if g.is(PreparingRebalance) {
 		c.tryCompleteJoinLocked(g)
@@ -150,14 +149,14 @@ func newMemberID(prefix string) string {
 	return fmt.Sprintf("%s-%x-%x-%x-%x-%x", prefix, u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }
 
-func (c *Coordinator) doUnknownJoinLocked(g *group, p joinParams, reply func(joinResult)) {
+func (c *Coordinator) doUnknownJoinLocked(g *group, p joinParams, respond func(joinResult)) {
 	if g.is(Dead) {
 		// Unloaded meanwhile: let the client find the coordinator again.
-		reply(joinError(p.memberID, kerr.CoordinatorNotAvailable.Code))
+		g.replyJoin(respond, joinError(p.memberID, kerr.CoordinatorNotAvailable.Code))
 		return
 	}
 	if !g.supportsProtocols(p.protocolType, p.protocols) {
-		reply(joinError(p.memberID, kerr.InconsistentGroupProtocol.Code))
+		g.replyJoin(respond, joinError(p.memberID, kerr.InconsistentGroupProtocol.Code))
 		return
 	}
 	prefix := p.client.ID
@@ -168,10 +167,10 @@ func (c *Coordinator) doUnknownJoinLocked(g *group, p joinParams, reply func(joi
 	if p.instanceID != nil {
 		if old, ok := g.static[*p.instanceID]; ok {
 			c.lg.Info(fmt.Sprintf("%sStatic member with groupInstanceId=%s and unknown member id joins group %s in %s state. Replacing previously mapped member %s with this groupInstanceId.", c.name, *p.instanceID, g.id, g.state, old))
-			c.updateStaticMemberAndRebalanceLocked(g, old, id, p, reply)
+			c.updateStaticMemberAndRebalanceLocked(g, old, id, p, respond)
 		} else {
 			c.lg.Info(fmt.Sprintf("%sStatic member with groupInstanceId=%s and unknown member id joins group %s in %s state. Created a new member id %s for this member and add to the group.", c.name, *p.instanceID, g.id, g.state, id))
-			c.addMemberAndRebalanceLocked(g, id, p, reply)
+			c.addMemberAndRebalanceLocked(g, id, p, respond)
 		}
 		return
 	}
@@ -180,61 +179,61 @@ func (c *Coordinator) doUnknownJoinLocked(g *group, p joinParams, reply func(joi
 		// back with it (so a client that times out leaves no ghost member).
 		c.lg.Info(fmt.Sprintf("%sDynamic member with unknown member id joins group %s in %s state. Created a new member id %s and request the member to rejoin with this id.", c.name, g.id, g.state, id))
 		c.addPendingMemberLocked(g, id, p.sessionTimeoutMs)
-		reply(joinError(id, kerr.MemberIDRequired.Code))
+		g.replyJoin(respond, joinError(id, kerr.MemberIDRequired.Code))
 		return
 	}
-	c.addMemberAndRebalanceLocked(g, id, p, reply)
+	c.addMemberAndRebalanceLocked(g, id, p, respond)
 }
 
-func (c *Coordinator) doJoinLocked(g *group, p joinParams, reply func(joinResult)) {
+func (c *Coordinator) doJoinLocked(g *group, p joinParams, respond func(joinResult)) {
 	switch {
 	case g.is(Dead):
-		reply(joinError(p.memberID, kerr.CoordinatorNotAvailable.Code))
+		g.replyJoin(respond, joinError(p.memberID, kerr.CoordinatorNotAvailable.Code))
 		return
 	case !g.supportsProtocols(p.protocolType, p.protocols):
-		reply(joinError(p.memberID, kerr.InconsistentGroupProtocol.Code))
+		g.replyJoin(respond, joinError(p.memberID, kerr.InconsistentGroupProtocol.Code))
 		return
 	case g.isPending(p.memberID):
 		// The member comes back with the id MEMBER_ID_REQUIRED gave it.
 		c.sched.stop(g.pending[p.memberID])
-		c.addMemberAndRebalanceLocked(g, p.memberID, p, reply)
+		c.addMemberAndRebalanceLocked(g, p.memberID, p, respond)
 		return
 	case g.staticMemberFenced(p.memberID, p.instanceID):
 		c.lg.Info(fmt.Sprintf("%sjoin-group: static member %s of group %s with instance id %s is fenced by member %s", c.name, p.memberID, g.id, *p.instanceID, g.static[*p.instanceID]))
-		reply(joinError(p.memberID, kerr.FencedInstanceID.Code))
+		g.replyJoin(respond, joinError(p.memberID, kerr.FencedInstanceID.Code))
 		return
 	case !g.has(p.memberID) || (p.instanceID != nil && g.static[*p.instanceID] == ""):
 		// Unknown dynamic member, or a static member whose instance id is
 		// not registered: reset the member id and retry.
-		reply(joinError(p.memberID, kerr.UnknownMemberID.Code))
+		g.replyJoin(respond, joinError(p.memberID, kerr.UnknownMemberID.Code))
 		return
 	}
 	m := g.members[p.memberID]
 	switch g.state {
 	case PreparingRebalance:
-		c.updateMemberAndRebalanceLocked(g, m, p.protocols, reply, fmt.Sprintf("Member %s joining group during %s", m.id, g.state))
+		c.updateMemberAndRebalanceLocked(g, m, p.protocols, respond, fmt.Sprintf("Member %s joining group during %s", m.id, g.state))
 	case CompletingRebalance:
 		if m.matches(p.protocols) {
 			// The member lost the JoinGroup response: send it again.
-			reply(c.currentJoinResultLocked(g, m))
+			g.replyJoin(respond, c.currentJoinResultLocked(g, m))
 		} else {
-			c.updateMemberAndRebalanceLocked(g, m, p.protocols, reply, fmt.Sprintf("Updating metadata for member %s during %s", m.id, g.state))
+			c.updateMemberAndRebalanceLocked(g, m, p.protocols, respond, fmt.Sprintf("Updating metadata for member %s during %s", m.id, g.state))
 		}
 	case Stable:
 		if g.leader == m.id {
 			// The leader re-joins to have the assignment recomputed
 			// (e.g. topic metadata changed).
-			c.updateMemberAndRebalanceLocked(g, m, p.protocols, reply, fmt.Sprintf("Leader %s re-joining group during %s", m.id, g.state))
+			c.updateMemberAndRebalanceLocked(g, m, p.protocols, respond, fmt.Sprintf("Leader %s re-joining group during %s", m.id, g.state))
 		} else if !m.matches(p.protocols) {
-			c.updateMemberAndRebalanceLocked(g, m, p.protocols, reply, fmt.Sprintf("Updating metadata for member %s during %s", m.id, g.state))
+			c.updateMemberAndRebalanceLocked(g, m, p.protocols, respond, fmt.Sprintf("Updating metadata for member %s during %s", m.id, g.state))
 		} else {
 			r := c.currentJoinResultLocked(g, m)
 			r.members = nil
-			reply(r)
+			g.replyJoin(respond, r)
 		}
 	default: // Empty: the member is stale
 		c.lg.Warn(fmt.Sprintf("%sAttempt to add rejoining member %s of group %s in unexpected group state %s", c.name, m.id, g.id, g.state))
-		reply(joinError(p.memberID, kerr.UnknownMemberID.Code))
+		g.replyJoin(respond, joinError(p.memberID, kerr.UnknownMemberID.Code))
 	}
 }
 
@@ -259,7 +258,7 @@ func (c *Coordinator) currentJoinResultLocked(g *group, m *member) joinResult {
 	return r
 }
 
-func (c *Coordinator) addMemberAndRebalanceLocked(g *group, id string, p joinParams, reply func(joinResult)) {
+func (c *Coordinator) addMemberAndRebalanceLocked(g *group, id string, p joinParams, respond func(joinResult)) {
 	m := &member{
 		id:                 id,
 		instanceID:         p.instanceID,
@@ -274,7 +273,7 @@ func (c *Coordinator) addMemberAndRebalanceLocked(g *group, id string, p joinPar
 	if g.is(PreparingRebalance) && g.generation == 0 {
 		g.newMemberAdded = true // extends the initial rebalance delay
 	}
-	g.add(m, reply)
+	g.add(m, respond)
 	c.scheduleHeartbeatLocked(g, m, newMemberJoinTimeout)
 	inst := "None"
 	if p.instanceID != nil {
@@ -283,20 +282,20 @@ func (c *Coordinator) addMemberAndRebalanceLocked(g *group, id string, p joinPar
 	c.maybePrepareRebalanceLocked(g, fmt.Sprintf("Adding new member %s with group instance id %s", id, inst))
 }
 
-func (c *Coordinator) updateMemberAndRebalanceLocked(g *group, m *member, protos []protocol, reply func(joinResult), reason string) {
-	g.updateMember(m, protos, reply)
+func (c *Coordinator) updateMemberAndRebalanceLocked(g *group, m *member, protos []protocol, respond func(joinResult), reason string) {
+	g.updateMember(m, protos, respond)
 	c.maybePrepareRebalanceLocked(g, reason)
 }
 
 // updateStaticMemberAndRebalanceLocked lets a static member that restarted
 // (unknown member id, known instance id) take over its old membership
 // without a rebalance when nothing changed (KIP-345).
-func (c *Coordinator) updateStaticMemberAndRebalanceLocked(g *group, oldID, newID string, p joinParams, reply func(joinResult)) {
+func (c *Coordinator) updateStaticMemberAndRebalanceLocked(g *group, oldID, newID string, p joinParams, respond func(joinResult)) {
 	prevLeader := g.leader
 	m := c.replaceStaticMemberLocked(g, *p.instanceID, oldID, newID)
 	c.scheduleSessionLocked(g, m)
 	oldProtocols := m.protocols
-	g.updateMember(m, p.protocols, reply)
+	g.updateMember(m, p.protocols, respond)
 	switch g.state {
 	case Stable:
 		if g.selectProtocol() != g.protocolName {
@@ -318,7 +317,7 @@ func (c *Coordinator) updateStaticMemberAndRebalanceLocked(g *group, oldID, newI
 					c.scheduleSessionLocked(g, m)
 				}
 				g.later(func() {
-					reply(joinResult{memberID: "", generation: gen, protocolType: g.protocolType, protocolName: g.protocolName, leader: prevLeader, err: code})
+					respond(joinResult{memberID: "", generation: gen, protocolType: g.protocolType, protocolName: g.protocolName, leader: prevLeader, err: code})
 				})
 				return
 			}
