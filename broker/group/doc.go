@@ -24,7 +24,7 @@
 // group metadata key v2 (group), value v3 (protocol type, generation,
 // protocol, leader, state timestamp, members). A null value is a tombstone.
 // Each append is one uncompressed magic-2 record batch with CreateTime
-// timestamps and no producer id.
+// timestamps and no producer id; loading reads batches of any codec.
 //
 // # Concurrency
 //
@@ -40,6 +40,7 @@
 // initial-delay timeouts, pending-member expiry, offset retention) share one
 // scheduler goroutine; no goroutine sleeps per request.
 //
-// This package imports only kmsg, kerr and zap; it must not import broker,
-// log, zkcoord or protocol.
+// Besides kmsg, kerr and zap it imports only the log package, for the record
+// batch codec (log.BuildBatch, log.Batches); it must not import broker,
+// zkcoord or protocol.
 package group

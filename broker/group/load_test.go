@@ -95,7 +95,7 @@ func TestBatchCodec(t *testing.T) {
 	if rb.Magic != 2 || rb.NumRecords != 2 || rb.LastOffsetDelta != 1 || rb.ProducerID != -1 || rb.FirstTimestamp != 1234 {
 		t.Fatalf("header %+v", rb)
 	}
-	if got := crc32.Checksum(b[21:], castagnoli); int32(got) != rb.CRC {
+	if got := crc32.Checksum(b[21:], crc32.MakeTable(crc32.Castagnoli)); int32(got) != rb.CRC {
 		t.Fatalf("crc %x vs %x", got, rb.CRC)
 	}
 	b[7] = 100 // base offset 100

@@ -20,7 +20,7 @@ func TestPartitionForMatchesJava(t *testing.T) {
 		{"console-consumer-12345", 158455506, 6},
 		{"test", 3556498, 48},
 		{"group-é", 293427483, 33},
-		{"😀g", 54959972, 22},              // surrogate pair
+		{"😀g", 54959972, 22},                // surrogate pair
 		{"polygenelubricants", -1 << 31, 0}, // Utils.abs(MIN_VALUE) = 0
 		{"", 0, 0},
 	} {
