@@ -188,7 +188,7 @@ func (b *requestBatch) leaderAndIsr(cc *controllerContext, controllerID int32, b
 	req.ControllerID = controllerID
 	req.ControllerEpoch = cc.epoch
 	req.BrokerEpoch = brokerEpoch
-	req.Type = 0 // incremental; Kafka sends "full" only from KRaft-era code paths
+	req.Type = 0 // 0 = incremental; a ZooKeeper-mode broker does not act on the type
 	tps := slices.Collect(maps.Keys(parts))
 	sortTPs(tps)
 	leaders := map[int32]bool{}
@@ -328,21 +328,21 @@ func (c *Controller) logRequest(o outgoing) {
 		for _, t := range r.TopicStates {
 			n += len(t.PartitionStates)
 		}
-		sc.Info("Sending LeaderAndIsr request", zap.Int32("controller_id", r.ControllerID), zap.Int32("controller_epoch", r.ControllerEpoch),
+		sc.Debug("Sending LeaderAndIsr request", zap.Int32("controller_id", r.ControllerID), zap.Int32("controller_epoch", r.ControllerEpoch),
 			zap.Int32("broker_id", o.broker), zap.Int("partitions", n))
 	case *kmsg.UpdateMetadataRequest:
 		n := 0
 		for _, t := range r.TopicStates {
 			n += len(t.PartitionStates)
 		}
-		sc.Info("Sending UpdateMetadata request", zap.Int32("controller_id", r.ControllerID), zap.Int32("controller_epoch", r.ControllerEpoch),
+		sc.Debug("Sending UpdateMetadata request", zap.Int32("controller_id", r.ControllerID), zap.Int32("controller_epoch", r.ControllerEpoch),
 			zap.Int32("broker_id", o.broker), zap.Int("partitions", n), zap.Int("live_brokers", len(r.LiveBrokers)))
 	case *kmsg.StopReplicaRequest:
 		n := 0
 		for _, t := range r.Topics {
 			n += len(t.PartitionStates)
 		}
-		sc.Info("Sending StopReplica request", zap.Int32("controller_id", r.ControllerID), zap.Int32("controller_epoch", r.ControllerEpoch),
+		sc.Debug("Sending StopReplica request", zap.Int32("controller_id", r.ControllerID), zap.Int32("controller_epoch", r.ControllerEpoch),
 			zap.Int32("broker_id", o.broker), zap.Int("partitions", n), zap.Int("deletes", len(o.stopDeletes)))
 	}
 }

@@ -97,6 +97,20 @@ func (c *Controller) onPartitionModifications(topic string) {
 		c.warn("Ignoring unreadable topic assignment", zap.String("topic", topic), zap.Error(err))
 		return
 	}
+	if t.id == ([16]byte{}) {
+		// A topic whose id stamping lost a race: adopt the writer's id or stamp one now.
+		if zt.id == ([16]byte{}) {
+			if err := c.loadTopic(topic); err != nil {
+				c.logZkError("stamping the topic id of "+topic, err)
+			}
+			if nt, ok := c.cc.topics[topic]; ok {
+				nt.partitions = t.partitions
+				t = nt
+			}
+		} else {
+			t.id = zt.id
+		}
+	}
 	var added []TopicPartition
 	for p, a := range zt.partitions {
 		if _, ok := t.partitions[p]; !ok {
