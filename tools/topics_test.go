@@ -82,8 +82,8 @@ func (tr *transcript) run(args ...string) toolResult {
 	full := make([]string, len(args))
 	shown := make([]string, len(args))
 	for i, a := range args {
-		full[i] = strings.ReplaceAll(a, "ZK", tr.c.connect)
-		shown[i] = shellQuote(strings.ReplaceAll(a, "ZK", "localhost:2181"))
+		full[i] = strings.NewReplacer("ZK", tr.c.connect, "BROKER", tr.c.connect).Replace(a)
+		shown[i] = shellQuote(strings.NewReplacer("ZK", "localhost:2181", "BROKER", "localhost:9092").Replace(a))
 	}
 	r := runTool(tr.c.t, runTopics, "", full...)
 	fmt.Fprintf(&tr.b, "$ bin/kafka-topics.sh %s\n", strings.Join(shown, " "))
@@ -279,4 +279,27 @@ func TestTopicIncludeList(t *testing.T) {
 			t.Errorf("%q matched %v, want %s", spec, got, want)
 		}
 	}
+}
+
+var topicIDField = regexp.MustCompile(`TopicId: [A-Za-z0-9_-]{22}`)
+
+// --bootstrap-server mode against a peer broker (franz-go's kfake stands in
+// until gokafka's broker runs here): the same outputs through the admin API.
+func TestTopicsBootstrap(t *testing.T) {
+	addr := startKfake(t)
+	tr := &transcript{c: &topicsCluster{t: t, connect: addr}}
+	tr.run("--list", "--bootstrap-server", "BROKER")
+	tr.run("--create", "--bootstrap-server", "BROKER", "--replication-factor", "1", "--partitions", "1", "--topic", "test_topic")
+	tr.run("--create", "--bootstrap-server", "BROKER", "--replication-factor", "1", "--partitions", "1", "--topic", "test_topic")
+	tr.run("--create", "--bootstrap-server", "BROKER", "--replication-factor", "1", "--partitions", "1", "--topic", "test_topic", "--if-not-exists")
+	tr.run("--create", "--bootstrap-server", "BROKER", "--replication-factor", "0", "--partitions", "1", "--topic", "zero")
+	tr.run("--create", "--bootstrap-server", "BROKER", "--partitions", "2", "--topic", "defaults", "--config", "retention.ms=1000")
+	tr.run("--list", "--bootstrap-server", "BROKER")
+	tr.run("--alter", "--bootstrap-server", "BROKER", "--topic", "defaults", "--partitions", "3")
+	tr.run("--describe", "--bootstrap-server", "BROKER", "--topic", "defaults")
+	tr.run("--describe", "--bootstrap-server", "BROKER", "--topic", "nope")
+	tr.run("--delete", "--bootstrap-server", "BROKER", "--topic", "test_topic")
+	tr.run("--list", "--bootstrap-server", "BROKER")
+	out := topicIDField.ReplaceAllString(tr.b.String(), "TopicId: <id>")
+	golden(t, "topics_bootstrap_kfake", out)
 }
