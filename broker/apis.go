@@ -16,6 +16,9 @@ type api struct {
 // Owners add their rows here when their handler file lands (keep the table
 // sorted by key). Ranges follow shared/reference/protocol.md §2 and §4.2.
 var apiTable = []api{
+	{key: 0, minVersion: 3, maxVersion: 9, handle: (*Broker).handleProduce},
+	{key: 1, minVersion: 4, maxVersion: 12, handle: (*Broker).handleFetch},
+	{key: 2, minVersion: 1, maxVersion: 6, handle: (*Broker).handleListOffsets},
 	{key: 3, minVersion: 0, maxVersion: 11, handle: (*Broker).handleMetadata},
 	{key: 4, minVersion: 0, maxVersion: 5, handle: (*Broker).handleLeaderAndIsr},
 	{key: 5, minVersion: 0, maxVersion: 3, handle: (*Broker).handleStopReplica},
@@ -23,6 +26,8 @@ var apiTable = []api{
 	{key: 7, minVersion: 0, maxVersion: 3, handle: (*Broker).handleControlledShutdown},
 	{key: 17, minVersion: 0, maxVersion: 1, handle: (*Broker).handleSaslHandshake},
 	{key: 18, minVersion: 0, maxVersion: 3, handle: (*Broker).handleAPIVersions},
+	{key: 21, minVersion: 0, maxVersion: 2, handle: (*Broker).handleDeleteRecords},
+	{key: 23, minVersion: 0, maxVersion: 4, handle: (*Broker).handleOffsetForLeaderEpoch},
 }
 
 // apiIndex maps a key to its row; built once from apiTable.

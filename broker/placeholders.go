@@ -5,8 +5,6 @@ package broker
 //   - logManager, openLogManager: log.Manager / log.NewManager (log helper);
 //   - readMetaProperties, writeMetaPropertiesFile: log.Read/WriteMetaProperties;
 //   - groupCoordinator, startGroupCoordinator: broker/group's Coordinator;
-//   - ReplicaManager and newReplicaManager: replica_manager.go (data path;
-//     built with -tags dpwip while in progress);
 //   - onPartitionsDeleted: the group coordinator's handleDeletedPartitions.
 
 import (
@@ -18,7 +16,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // logManager stands in for *log.Manager.
@@ -76,29 +73,5 @@ type groupCoordinator interface{ Close() }
 func startGroupCoordinator(b *Broker) (groupCoordinator, error) { return nil, nil }
 
 func (b *Broker) onPartitionsDeleted(deleted []PartitionState) {}
-
-// ReplicaManager stands in for the data path's replica manager: it accepts
-// every LeaderAndIsr and StopReplica without hosting anything.
-type ReplicaManager struct{}
-
-func newReplicaManager(b *Broker) *ReplicaManager { return &ReplicaManager{} }
-func (rm *ReplicaManager) Start()                 {}
-func (rm *ReplicaManager) Close()                 {}
-
-func (rm *ReplicaManager) BecomeLeaderOrFollower(req *kmsg.LeaderAndISRRequest) *kmsg.LeaderAndISRResponse {
-	return leaderAndIsrError(req, 0)
-}
-
-func (rm *ReplicaManager) StopReplicas(req *kmsg.StopReplicaRequest) *kmsg.StopReplicaResponse {
-	resp := req.ResponseKind().(*kmsg.StopReplicaResponse)
-	for _, t := range req.Topics {
-		for _, p := range t.PartitionStates {
-			rp := kmsg.NewStopReplicaResponsePartition()
-			rp.Topic, rp.Partition = t.Topic, p.Partition
-			resp.Partitions = append(resp.Partitions, rp)
-		}
-	}
-	return resp
-}
 
 var _ = kerr.UnknownServerError

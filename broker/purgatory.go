@@ -35,7 +35,8 @@ type delayedOperation interface {
 	// delayedOp and returns its result.
 	tryComplete() bool
 	// onComplete builds and sends the answer. Called exactly once, by the
-	// goroutine that won forceComplete, without the operation's lock.
+	// goroutine that won forceComplete, always under the operation's lock
+	// (from tryComplete, or from expiry which takes it).
 	onComplete()
 	// onExpiration runs after onComplete when the operation timed out.
 	onExpiration()
@@ -196,7 +197,12 @@ func (p *purgatory[K]) watched(k K) int {
 func (p *purgatory[K]) delayed() int { return p.timer.len() }
 
 func (p *purgatory[K]) onExpired(op *delayedOp) {
-	if op.forceComplete() {
+	// Under the operation's lock, like tryComplete, so onComplete never
+	// runs while a tryComplete is still updating the operation's state.
+	op.mu.Lock()
+	won := op.forceComplete()
+	op.mu.Unlock()
+	if won {
 		op.impl.onExpiration()
 		p.noteCompleted(1)
 	}

@@ -1,0 +1,386 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+	"go.uber.org/zap/zaptest"
+
+	"gokafka/log"
+)
+
+// testRM is a replica manager for broker 1 over a real log.Manager in a
+// temporary directory.
+func testRM(t *testing.T, lagMax time.Duration) (*ReplicaManager, *log.Manager) {
+	t.Helper()
+	lg := zaptest.NewLogger(t)
+	m, err := log.NewManager([]string{t.TempDir()}, log.DefaultConfig(), log.DefaultManagerOptions(), lg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rm := newReplicaManagerWith(1, m, lg, lagMax, time.Hour, 1)
+	t.Cleanup(func() {
+		rm.Close()
+		m.Close()
+	})
+	return rm, m
+}
+
+// leaderAndISR builds a v5 LeaderAndIsr for one partition of topic "t".
+func leaderAndISR(partition, leader, epoch int32, isr, replicas []int32) *kmsg.LeaderAndISRRequest {
+	req := kmsg.NewPtrLeaderAndISRRequest()
+	req.Version = 5
+	req.ControllerID = 1
+	req.ControllerEpoch = 1
+	ts := kmsg.NewLeaderAndISRRequestTopicState()
+	ts.Topic = "t"
+	ps := kmsg.NewLeaderAndISRRequestTopicPartition()
+	ps.Topic, ps.Partition, ps.Leader, ps.LeaderEpoch, ps.ISR, ps.Replicas = "t", partition, leader, epoch, isr, replicas
+	ps.ControllerEpoch = 1
+	ts.PartitionStates = append(ts.PartitionStates, ps)
+	req.TopicStates = append(req.TopicStates, ts)
+	return req
+}
+
+func lairErr(resp *kmsg.LeaderAndISRResponse) int16 {
+	if resp.ErrorCode != 0 {
+		return resp.ErrorCode
+	}
+	return resp.Topics[0].Partitions[0].ErrorCode
+}
+
+func batchOf(n int) []byte {
+	recs := make([]log.Record, n)
+	for i := range recs {
+		recs[i] = log.Record{Value: []byte(fmt.Sprintf("value-%d", i)), Timestamp: time.Now().UnixMilli()}
+	}
+	return log.BuildBatch(recs)
+}
+
+var tp0 = log.TopicPartition{Topic: "t", Partition: 0}
+
+// appendSync appends one batch to tp0 and returns its result; with acks=-1
+// it returns nil when the append is still waiting.
+func appendAsync(rm *ReplicaManager, acks int16, timeout time.Duration, n int) chan PartitionAppendResult {
+	ch := make(chan PartitionAppendResult, 1)
+	rm.AppendRecords(int32(timeout/time.Millisecond), acks, false, map[log.TopicPartition][]byte{tp0: batchOf(n)},
+		func(res map[log.TopicPartition]PartitionAppendResult) { ch <- res[tp0] })
+	return ch
+}
+
+func TestLeaderAloneInISRMovesHWAtOnce(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	if e := lairErr(rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1}, []int32{1}))); e != 0 {
+		t.Fatalf("LeaderAndIsr error %d", e)
+	}
+	res := <-appendAsync(rm, -1, time.Minute, 3)
+	if res.Err != nil || res.Info.FirstOffset != 0 || res.Info.LastOffset != 2 {
+		t.Fatalf("acks=all with ISR {leader}: %+v", res)
+	}
+	if hw := rm.HighWatermark(tp0); hw != 3 {
+		t.Fatalf("HW = %d, want 3 (= LEO)", hw)
+	}
+	if e, _ := rm.LocalLog(tp0).Epochs().LatestEpoch(); e != 0 {
+		t.Fatalf("epoch cache latest = %d, want 0", e)
+	}
+}
+
+func TestAcksAllWaitsForFollowerFetch(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1, 2}, []int32{1, 2}))
+	done := appendAsync(rm, -1, time.Minute, 5)
+	select {
+	case res := <-done:
+		t.Fatalf("acks=all completed before the follower fetched: %+v", res)
+	default:
+	}
+	if hw := rm.HighWatermark(tp0); hw != 0 {
+		t.Fatalf("HW = %d before the follower fetched, want 0", hw)
+	}
+	// The follower fetches at 0 (gets the records), then at 5: its LEO.
+	fetchAsFollower(t, rm, 2, 0)
+	fetchAsFollower(t, rm, 2, 5)
+	res := <-done
+	if res.Err != nil || res.Info.LastOffset != 4 {
+		t.Fatalf("acks=all after follower caught up: %+v", res)
+	}
+	if hw := rm.HighWatermark(tp0); hw != 5 {
+		t.Fatalf("HW = %d, want 5", hw)
+	}
+}
+
+func fetchAsFollower(t *testing.T, rm *ReplicaManager, id int32, offset int64) fetchPartitionResult {
+	t.Helper()
+	ch := make(chan []fetchPartitionResult, 1)
+	rm.FetchMessages(fetchParams{replicaID: id, maxBytes: 1 << 20},
+		[]fetchPartition{{tp: tp0, fetchOffset: offset, maxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: 0}},
+		func(r []fetchPartitionResult) { ch <- r })
+	r := (<-ch)[0]
+	if r.err != nil {
+		t.Fatalf("follower fetch at %d: %v", offset, r.err)
+	}
+	return r
+}
+
+func TestAcksAllTimesOut(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1, 2}, []int32{1, 2}))
+	res := <-appendAsync(rm, -1, 50*time.Millisecond, 1)
+	if !errors.Is(res.Err, kerr.RequestTimedOut) {
+		t.Fatalf("err = %v, want REQUEST_TIMED_OUT", res.Err)
+	}
+}
+
+func TestNotEnoughReplicas(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.topicConfig = func(string) (log.Config, int32) { return log.DefaultConfig(), 2 }
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1}, []int32{1, 2}))
+	if res := <-appendAsync(rm, -1, time.Minute, 1); !errors.Is(res.Err, kerr.NotEnoughReplicas) {
+		t.Fatalf("acks=all with ISR 1 < min.insync.replicas 2: %v", res.Err)
+	}
+	// acks=1 ignores min.insync.replicas.
+	if res := <-appendAsync(rm, 1, time.Minute, 1); res.Err != nil {
+		t.Fatalf("acks=1: %v", res.Err)
+	}
+	if rm.LocalLog(tp0).LogEndOffset() != 1 {
+		t.Fatal("the rejected acks=all batch was appended")
+	}
+}
+
+func TestInvalidAcksAndUnknownPartition(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	if res := <-appendAsync(rm, 2, time.Minute, 1); !errors.Is(res.Err, kerr.InvalidRequiredAcks) {
+		t.Fatalf("acks=2: %v", res.Err)
+	}
+	if res := <-appendAsync(rm, 1, time.Minute, 1); !errors.Is(res.Err, kerr.UnknownTopicOrPartition) {
+		t.Fatalf("unknown partition: %v", res.Err)
+	}
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 2, 0, []int32{2, 1}, []int32{2, 1}))
+	if res := <-appendAsync(rm, 1, time.Minute, 1); !errors.Is(res.Err, kerr.NotLeaderForPartition) {
+		t.Fatalf("produce to a follower: %v", res.Err)
+	}
+}
+
+func TestInternalTopicNeedsInternalCaller(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	tp := log.TopicPartition{Topic: "__consumer_offsets", Partition: 0}
+	var got PartitionAppendResult
+	rm.AppendRecords(1000, 1, false, map[log.TopicPartition][]byte{tp: batchOf(1)},
+		func(r map[log.TopicPartition]PartitionAppendResult) { got = r[tp] })
+	if !errors.Is(got.Err, kerr.InvalidTopicException) {
+		t.Fatalf("client write to __consumer_offsets: %v", got.Err)
+	}
+}
+
+func TestStaleLeaderEpochIgnored(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 3, []int32{1}, []int32{1}))
+	if e := lairErr(rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 3, []int32{1}, []int32{1}))); e != kerr.StaleControllerEpoch.Code {
+		t.Fatalf("same epoch again: error %d, want STALE_CONTROLLER_EPOCH", e)
+	}
+	if e := lairErr(rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 4, []int32{1}, []int32{1, 3}))); e != 0 {
+		t.Fatalf("higher epoch: error %d", e)
+	}
+	if e := lairErr(rm.BecomeLeaderOrFollower(leaderAndISR(1, 2, 0, []int32{2}, []int32{2, 3}))); e != kerr.UnknownTopicOrPartition.Code {
+		t.Fatalf("not a replica: error %d", e)
+	}
+}
+
+func TestLeadershipHook(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	type ev struct {
+		leader bool
+		epoch  int32
+	}
+	var evs []ev
+	rm.OnLeadershipChange(func(tp log.TopicPartition, leader bool, epoch int32) { evs = append(evs, ev{leader, epoch}) })
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1, 2}, []int32{1, 2}))
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 2, 1, []int32{2}, []int32{1, 2}))
+	if len(evs) != 2 || evs[0] != (ev{true, 0}) || evs[1] != (ev{false, 1}) {
+		t.Fatalf("hook calls %v", evs)
+	}
+}
+
+// ISR expand (replication.md §3.3): a follower outside the ISR joins once
+// its LEO reaches the HW and the current epoch's start offset.
+func TestISRExpandsWhenFollowerCatchesUp(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1}, []int32{1, 2}))
+	<-appendAsync(rm, 1, time.Minute, 4) // HW = 4 at once
+	fetchAsFollower(t, rm, 2, 2)
+	if isr := rm.getPartition(tp0).snapshot().isr; len(isr) != 1 {
+		t.Fatalf("ISR %v after a lagging fetch, want [1]", isr)
+	}
+	fetchAsFollower(t, rm, 2, 4)
+	if isr := rm.getPartition(tp0).snapshot().isr; len(isr) != 2 {
+		t.Fatalf("ISR %v after the follower caught up, want [1 2]", isr)
+	}
+}
+
+// ISR shrink: a follower that has not caught up within
+// replica.lag.time.max.ms while the leader has more data is removed, and
+// the HW is then free to advance.
+func TestISRShrinksLaggingFollower(t *testing.T) {
+	rm, _ := testRM(t, 20*time.Millisecond)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1, 2}, []int32{1, 2}))
+	done := appendAsync(rm, -1, time.Minute, 2)
+	fetchAsFollower(t, rm, 2, 0)
+	// One second later the follower is past replica.lag.time.max.ms.
+	rm.maybeShrinkISRs(time.Now().Add(time.Second))
+	if isr := rm.getPartition(tp0).snapshot().isr; len(isr) != 1 || isr[0] != 1 {
+		t.Fatalf("ISR %v, want [1]", isr)
+	}
+	if res := <-done; res.Err != nil {
+		t.Fatalf("acks=all after the ISR shrank to the leader: %v", res.Err)
+	}
+}
+
+func TestLongPollCompletesOnAppend(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1}, []int32{1}))
+	ch := make(chan []fetchPartitionResult, 1)
+	rm.FetchMessages(fetchParams{replicaID: -1, maxWait: time.Minute, minBytes: 1, maxBytes: 1 << 20},
+		[]fetchPartition{{tp: tp0, fetchOffset: 0, maxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1}},
+		func(r []fetchPartitionResult) { ch <- r })
+	select {
+	case <-ch:
+		t.Fatal("fetch of an empty partition answered before max_wait")
+	default:
+	}
+	<-appendAsync(rm, 1, time.Minute, 1)
+	select {
+	case r := <-ch:
+		if r[0].err != nil || r[0].slice.Size == 0 || r[0].hw != 1 {
+			t.Fatalf("long poll result %+v", r[0])
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("long poll not completed by the append")
+	}
+}
+
+func TestFetchErrorsAndEpochChecks(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 5, []int32{1}, []int32{1}))
+	<-appendAsync(rm, 1, time.Minute, 2)
+	read := func(off int64, epoch int32) fetchPartitionResult {
+		res, _, _ := rm.readFromLocalLogs(fetchParams{replicaID: -1, maxBytes: 1 << 20},
+			[]fetchPartition{{tp: tp0, fetchOffset: off, maxBytes: 1 << 20, currentLeaderEpoch: epoch, lastFetchedEpoch: -1}}, true)
+		return res[0]
+	}
+	if r := read(3, -1); !errors.Is(r.err, kerr.OffsetOutOfRange) {
+		t.Fatalf("offset past LEO: %v", r.err)
+	}
+	if r := read(0, 4); !errors.Is(r.err, kerr.FencedLeaderEpoch) {
+		t.Fatalf("older epoch: %v", r.err)
+	}
+	if r := read(0, 6); !errors.Is(r.err, kerr.UnknownLeaderEpoch) {
+		t.Fatalf("newer epoch: %v", r.err)
+	}
+	if r := read(0, 5); r.err != nil || r.slice.Size == 0 {
+		t.Fatalf("current epoch: %+v", r)
+	}
+}
+
+// Fetch v12 truncation detection: a follower whose last fetched epoch ends
+// before its fetch offset in the leader's history is told where to cut.
+func TestDivergingEpoch(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1}, []int32{1, 2}))
+	<-appendAsync(rm, 1, time.Minute, 3) // epoch 0: offsets 0-2
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 1, []int32{1}, []int32{1, 2}))
+	<-appendAsync(rm, 1, time.Minute, 2) // epoch 1: offsets 3-4
+	// The follower has epoch 0 up to offset 5 (it wrote 3-4 under epoch 0
+	// as a former leader that lost them).
+	res, _, _ := rm.readFromLocalLogs(fetchParams{replicaID: 2, maxBytes: 1 << 20},
+		[]fetchPartition{{tp: tp0, fetchOffset: 5, maxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: 0}}, true)
+	if r := res[0]; r.divergingEpoch != 0 || r.divergingEnd != 3 {
+		t.Fatalf("diverging epoch = (%d, %d), want (0, 3)", r.divergingEpoch, r.divergingEnd)
+	}
+}
+
+func TestStopReplicaDeletesLog(t *testing.T) {
+	rm, m := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1}, []int32{1}))
+	req := kmsg.NewPtrStopReplicaRequest()
+	req.Version = 3
+	req.ControllerEpoch = 1
+	st := kmsg.NewStopReplicaRequestTopic()
+	st.Topic = "t"
+	ps := kmsg.NewStopReplicaRequestTopicPartitionState()
+	ps.Partition, ps.LeaderEpoch, ps.Delete = 0, -1, true
+	st.PartitionStates = append(st.PartitionStates, ps)
+	req.Topics = append(req.Topics, st)
+	resp := rm.StopReplicas(req)
+	if resp.ErrorCode != 0 || resp.Partitions[0].ErrorCode != 0 {
+		t.Fatalf("StopReplica: %+v", resp)
+	}
+	if m.Get(tp0) != nil || rm.LocalLog(tp0) != nil {
+		t.Fatal("log still present after StopReplica delete=true")
+	}
+}
+
+func TestHighWatermarkCheckpointedOnClose(t *testing.T) {
+	rm, m := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1}, []int32{1}))
+	<-appendAsync(rm, 1, time.Minute, 7)
+	rm.Close()
+	if hw := m.HighWatermarks()[tp0]; hw != 7 {
+		t.Fatalf("checkpointed HW = %d, want 7", hw)
+	}
+}
+
+func TestAppendErrorMapping(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want *kerr.Error
+	}{
+		{log.ErrCorruption, kerr.CorruptMessage},
+		{fmt.Errorf("wrapped: %w", log.ErrInvalidRecord), kerr.InvalidRecord},
+		{log.ErrRecordTooLarge, kerr.MessageTooLarge},
+		{log.ErrRecordListTooLarge, kerr.RecordListTooLarge},
+		{log.ErrInvalidTimestamp, kerr.InvalidTimestamp},
+		{log.ErrOutOfOrderSequence, kerr.OutOfOrderSequenceNumber},
+		{log.ErrInvalidProducerEpoch, kerr.InvalidProducerEpoch},
+		{log.ErrUnknownProducerID, kerr.UnknownProducerID},
+		{log.ErrStorage, kerr.KafkaStorageError},
+		{kerr.NotEnoughReplicas, kerr.NotEnoughReplicas},
+		{errors.New("surprise"), kerr.UnknownServerError},
+	} {
+		if got := appendErrorToKerr(c.err); got != c.want {
+			t.Errorf("%v -> %v, want %v", c.err, got, c.want)
+		}
+	}
+}
+
+func TestValidateProduceRecords(t *testing.T) {
+	one := batchOf(2)
+	if err := validateProduceRecords(one); err != nil {
+		t.Fatalf("one batch: %v", err)
+	}
+	if err := validateProduceRecords(append(append([]byte{}, one...), one...)); err != kerr.InvalidRecord {
+		t.Fatalf("two batches: %v, want INVALID_RECORD (v3+ allows exactly one)", err)
+	}
+	if err := validateProduceRecords(nil); err != kerr.InvalidRecord {
+		t.Fatalf("no records: %v", err)
+	}
+	bad := append([]byte{}, one...)
+	bad[16] = 1 // magic 1
+	if err := validateProduceRecords(bad); err != kerr.InvalidRecord {
+		t.Fatalf("magic 1: %v", err)
+	}
+}
+
+func TestWholeBatches(t *testing.T) {
+	a, b := batchOf(1), batchOf(3)
+	both := append(append([]byte{}, a...), b...)
+	if got := wholeBatches(both[:len(both)-5]); len(got) != len(a) {
+		t.Fatalf("kept %d bytes of a cut record set, want the first batch (%d)", len(got), len(a))
+	}
+	if got := wholeBatches(both); len(got) != len(both) {
+		t.Fatal("whole record set trimmed")
+	}
+}
