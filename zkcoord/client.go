@@ -54,9 +54,10 @@ var dialer zk.Dialer
 // new session exists (ephemeral nodes and watches of the old one are gone:
 // re-register the broker, re-run the election, re-set watches).
 type Client struct {
-	conn   *zk.Conn
-	chroot string // "" or "/kafka"
-	lg     *zap.Logger
+	conn           *zk.Conn
+	chroot         string // "" or "/kafka"
+	lg             *zap.Logger
+	sessionTimeout time.Duration // bounds retries after connection loss
 
 	events chan zk.Event // session events, drained by dispatch
 
@@ -95,10 +96,11 @@ func Connect(connect string, sessionTimeout, connTimeout time.Duration, lg *zap.
 		return nil, fmt.Errorf("zkcoord: no ZooKeeper server in %q", connect)
 	}
 	c := &Client{
-		lg:        lg,
-		events:    make(chan zk.Event, 256),
-		connected: make(chan struct{}),
-		done:      make(chan struct{}),
+		lg:             lg,
+		sessionTimeout: sessionTimeout,
+		events:         make(chan zk.Event, 256),
+		connected:      make(chan struct{}),
+		done:           make(chan struct{}),
 	}
 	lg.Info("[ZooKeeperClient] Initializing a new session to " + connect + ".")
 	dial := dialer
@@ -253,28 +255,29 @@ const (
 )
 
 // Get returns a znode's data and stat.
-func (c *Client) Get(p string) ([]byte, *Stat, error) {
-	data, st, err := c.conn.Get(c.abs(p))
+func (c *Client) Get(p string) (data []byte, st *Stat, err error) {
+	err = c.retry(func() error { data, st, err = c.conn.Get(c.abs(p)); return err })
 	return data, st, wrap(p, err)
 }
 
 // Children returns a znode's children, sorted.
-func (c *Client) Children(p string) ([]string, error) {
-	kids, _, err := c.conn.Children(c.abs(p))
+func (c *Client) Children(p string) (kids []string, err error) {
+	err = c.retry(func() error { kids, _, err = c.conn.Children(c.abs(p)); return err })
 	sort.Strings(kids)
 	return kids, wrap(p, err)
 }
 
 // Exists reports whether a znode exists, with its stat.
-func (c *Client) Exists(p string) (bool, *Stat, error) {
-	ok, st, err := c.conn.Exists(c.abs(p))
+func (c *Client) Exists(p string) (ok bool, st *Stat, err error) {
+	err = c.retry(func() error { ok, st, err = c.conn.Exists(c.abs(p)); return err })
 	return ok, st, wrap(p, err)
 }
 
 // Create creates one znode (its parent must exist) and returns its path,
 // which differs from p for sequential modes.
 func (c *Client) Create(p string, data []byte, mode CreateMode) (string, error) {
-	got, err := c.conn.Create(c.abs(p), data, int32(mode), openACL)
+	var got string
+	err := c.retry(func() (err error) { got, err = c.conn.Create(c.abs(p), data, int32(mode), openACL); return err })
 	if err != nil {
 		return "", wrap(p, err)
 	}
@@ -304,12 +307,15 @@ func (c *Client) ensurePathRaw(abs string) error {
 	if abs == "/" || abs == "" {
 		return nil
 	}
-	_, err := c.conn.Create(abs, nil, zk.FlagPersistent, openACL)
+	create := func() error {
+		return c.retry(func() error { _, err := c.conn.Create(abs, nil, zk.FlagPersistent, openACL); return err })
+	}
+	err := create()
 	if err == zk.ErrNoNode {
 		if err := c.ensurePathRaw(path.Dir(abs)); err != nil {
 			return err
 		}
-		_, err = c.conn.Create(abs, nil, zk.FlagPersistent, openACL)
+		err = create()
 	}
 	if err == zk.ErrNodeExists {
 		return nil
@@ -318,14 +324,14 @@ func (c *Client) ensurePathRaw(abs string) error {
 }
 
 // Set writes a znode's data if its version matches (-1: any version).
-func (c *Client) Set(p string, data []byte, version int32) (*Stat, error) {
-	st, err := c.conn.Set(c.abs(p), data, version)
+func (c *Client) Set(p string, data []byte, version int32) (st *Stat, err error) {
+	err = c.retry(func() error { st, err = c.conn.Set(c.abs(p), data, version); return err })
 	return st, wrap(p, err)
 }
 
 // Delete removes a znode if its version matches (-1: any version).
 func (c *Client) Delete(p string, version int32) error {
-	return wrap(p, c.conn.Delete(c.abs(p), version))
+	return wrap(p, c.retry(func() error { return c.conn.Delete(c.abs(p), version) }))
 }
 
 // DeleteRecursive removes a znode and everything below it; a missing node
@@ -348,6 +354,30 @@ func (c *Client) DeleteRecursive(p string) error {
 		return nil
 	}
 	return err
+}
+
+// retry runs op again while the connection is lost (ZooKeeper unreachable or
+// a request cut by a disconnect), for up to one session timeout, as Kafka's
+// ZooKeeperClient waits until connected and retries on CONNECTIONLOSS. A
+// retried write may meet its own earlier success (NodeExists, BadVersion),
+// exactly as in Kafka; callers that care check ownership (RegisterBroker).
+func (c *Client) retry(op func() error) error {
+	deadline := time.Now().Add(c.sessionTimeout)
+	for {
+		err := op()
+		if err != zk.ErrConnectionClosed && err != zk.ErrNoServer {
+			return err
+		}
+		select {
+		case <-c.done:
+			return err
+		default:
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // PathError tells which znode an operation failed on; it unwraps to the

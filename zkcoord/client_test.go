@@ -410,3 +410,38 @@ func TestSessionExpiryHooks(t *testing.T) {
 		t.Error("not re-registered")
 	}
 }
+
+// Requests made while ZooKeeper is briefly down wait for it and succeed
+// (Kafka's ZooKeeperClient retries on connection loss within the session).
+func TestRequestsSurviveZooKeeperRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: runs ZooKeeper")
+	}
+	z := zktest.StartZooKeeper(t)
+	c := connectTo(t, z.Connect+"/kafka")
+	if err := c.CreateTopLevelPaths(); err != nil {
+		t.Fatal(err)
+	}
+	z.Stop()
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Create(survivorPath, []byte("{}"), Persistent)
+		done <- err
+	}()
+	if err := z.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("create across the restart: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("create never finished")
+	}
+	if ok, _, err := c.Exists(survivorPath); !ok || err != nil {
+		t.Errorf("exists = %v, %v", ok, err)
+	}
+}
+
+var survivorPath = TopicPath("survivor")

@@ -75,7 +75,8 @@ func (c *Client) Multi(ops ...Op) ([]OpResult, error) {
 			reqs[i] = &zk.CheckVersionRequest{Path: p, Version: op.Version}
 		}
 	}
-	resps, err := c.conn.Multi(reqs...)
+	var resps []zk.MultiResponse
+	err := c.retry(func() (err error) { resps, err = c.conn.Multi(reqs...); return err })
 	for i, r := range resps {
 		// The failing op carries its error; ops after it carry a
 		// "runtime inconsistency" marker, so the first error is the cause.

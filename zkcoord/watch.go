@@ -35,7 +35,10 @@ type WatchEvent struct {
 // GetDataW reads a znode and leaves a data watch on it (fires on change or
 // deletion).
 func (c *Client) GetDataW(p string, fn func(WatchEvent)) ([]byte, *Stat, error) {
-	data, st, ch, err := c.conn.GetW(c.abs(p))
+	var data []byte
+	var st *Stat
+	var ch <-chan zk.Event
+	err := c.retry(func() (err error) { data, st, ch, err = c.conn.GetW(c.abs(p)); return err })
 	if err != nil {
 		return nil, nil, wrap(p, err)
 	}
@@ -45,7 +48,10 @@ func (c *Client) GetDataW(p string, fn func(WatchEvent)) ([]byte, *Stat, error) 
 
 // GetChildrenW lists a znode's children (sorted) and leaves a child watch.
 func (c *Client) GetChildrenW(p string, fn func(WatchEvent)) ([]string, *Stat, error) {
-	kids, st, ch, err := c.conn.ChildrenW(c.abs(p))
+	var kids []string
+	var st *Stat
+	var ch <-chan zk.Event
+	err := c.retry(func() (err error) { kids, st, ch, err = c.conn.ChildrenW(c.abs(p)); return err })
 	if err != nil {
 		return nil, nil, wrap(p, err)
 	}
@@ -57,7 +63,10 @@ func (c *Client) GetChildrenW(p string, fn func(WatchEvent)) ([]string, *Stat, e
 // ExistsW checks a znode and leaves an exists watch, which also fires when
 // a missing node is created.
 func (c *Client) ExistsW(p string, fn func(WatchEvent)) (bool, *Stat, error) {
-	ok, st, ch, err := c.conn.ExistsW(c.abs(p))
+	var ok bool
+	var st *Stat
+	var ch <-chan zk.Event
+	err := c.retry(func() (err error) { ok, st, ch, err = c.conn.ExistsW(c.abs(p)); return err })
 	if err != nil {
 		return false, nil, wrap(p, err)
 	}
