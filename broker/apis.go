@@ -24,10 +24,21 @@ var apiTable = []api{
 	{key: 5, minVersion: 0, maxVersion: 3, handle: (*Broker).handleStopReplica},
 	{key: 6, minVersion: 0, maxVersion: 7, handle: (*Broker).handleUpdateMetadata},
 	{key: 7, minVersion: 0, maxVersion: 3, handle: (*Broker).handleControlledShutdown},
+	{key: 8, minVersion: 1, maxVersion: 8, handle: (*Broker).handleOffsetCommit}, // v0 stored offsets in ZooKeeper
+	{key: 9, minVersion: 1, maxVersion: 7, handle: (*Broker).handleOffsetFetch},  // v0 read ZooKeeper
+	{key: 10, minVersion: 0, maxVersion: 3, handle: (*Broker).handleFindCoordinator},
+	{key: 11, minVersion: 0, maxVersion: 7, handle: (*Broker).handleJoinGroup},
+	{key: 12, minVersion: 0, maxVersion: 4, handle: (*Broker).handleHeartbeat},
+	{key: 13, minVersion: 0, maxVersion: 4, handle: (*Broker).handleLeaveGroup},
+	{key: 14, minVersion: 0, maxVersion: 5, handle: (*Broker).handleSyncGroup},
+	{key: 15, minVersion: 0, maxVersion: 5, handle: (*Broker).handleDescribeGroups},
+	{key: 16, minVersion: 0, maxVersion: 4, handle: (*Broker).handleListGroups},
 	{key: 17, minVersion: 0, maxVersion: 1, handle: (*Broker).handleSaslHandshake},
 	{key: 18, minVersion: 0, maxVersion: 3, handle: (*Broker).handleAPIVersions},
 	{key: 21, minVersion: 0, maxVersion: 2, handle: (*Broker).handleDeleteRecords},
 	{key: 23, minVersion: 0, maxVersion: 4, handle: (*Broker).handleOffsetForLeaderEpoch},
+	{key: 42, minVersion: 0, maxVersion: 2, handle: (*Broker).handleDeleteGroups},
+	{key: 47, minVersion: 0, maxVersion: 0, handle: (*Broker).handleOffsetDelete},
 }
 
 // apiIndex maps a key to its row; built once from apiTable.

@@ -359,3 +359,20 @@ func (c *Coordinator) ExpireOffsets() int {
 	c.lg.Info(fmt.Sprintf("%sRemoved %d expired offsets in %d milliseconds.", c.mname, n, time.Since(start).Milliseconds()))
 	return n
 }
+
+// OnPartitionsDeleted drops the committed offsets of deleted topic
+// partitions from every group (GroupCoordinator.handleDeletedPartitions).
+func (c *Coordinator) OnPartitionsDeleted(topic string, partitions []int32) {
+	tps := make([]topicPartition, len(partitions))
+	for i, p := range partitions {
+		tps[i] = topicPartition{topic, p}
+	}
+	c.mu.RLock()
+	groups := make([]*group, 0, len(c.groups))
+	for _, g := range c.groups {
+		groups = append(groups, g)
+	}
+	c.mu.RUnlock()
+	n := c.cleanupGroupMetadata(groups, func(g *group) []topicPartition { return g.removeOffsets(tps) })
+	c.lg.Info(fmt.Sprintf("%sRemoved %d offsets associated with deleted partitions: %s.", c.name, n, topic))
+}
