@@ -302,3 +302,22 @@ func (b *broker) sync(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// leaderSetsISR changes a partition's ISR as its leader does on the direct ZooKeeper path
+// (replication.md §3.4): a conditional write of the state znode with the same leader and leader
+// epoch, then an /isr_change_notification sequential znode.
+func (c *cluster) leaderSetsISR(topic string, p int32, isr ...int32) {
+	c.t.Helper()
+	s, ok := c.state(topic, p)
+	if !ok {
+		c.t.Fatalf("%s-%d has no state", topic, p)
+	}
+	s.ISR = isr
+	if _, err := c.admin.Set(zkcoord.PartitionStatePath(topic, p), s.Encode(), s.ZkVersion); err != nil {
+		c.t.Fatalf("writing ISR of %s-%d: %v", topic, p, err)
+	}
+	note := zkcoord.EncodeIsrChangeNotification([]zkcoord.TopicPartition{{Topic: topic, Partition: p}})
+	if _, err := c.admin.Create(zkcoord.IsrChangeNotificationPath+"/isr_change_", note, zkcoord.PersistentSequential); err != nil {
+		c.t.Fatalf("writing ISR change notification: %v", err)
+	}
+}

@@ -3,8 +3,8 @@ package controller
 import (
 	"slices"
 	"strconv"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/go-zookeeper/zk"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -411,11 +411,7 @@ func TestBrokerRestartAndPreferredElection(t *testing.T) {
 		return len(ps) > 0 && ps[0].Leader == 0
 	})
 	// The leader would add 1 back to the ISR; do it as the leader does (direct path).
-	s, _ := c.state("foo", 0)
-	s.ISR = []int32{0, 1}
-	if _, err := c.admin.Set(zkcoord.PartitionStatePath("foo", 0), s.Encode(), s.ZkVersion); err != nil {
-		t.Fatal(err)
-	}
+	c.leaderSetsISR("foo", 0, 0, 1)
 
 	res, err := ctl.ctrl.ElectLeaders(true, []TopicPartition{tp("foo", 0), tp("foo", 1), tp("nope", 0)})
 	if err != nil {
@@ -445,14 +441,7 @@ func TestIsrChangeNotification(t *testing.T) {
 	c.startBroker(1)
 	c.createTopic("foo", map[int32][]int32{0: {0, 1}})
 	s := c.waitState("foo", 0, "created", isrIs(0, 1))
-	s.ISR = []int32{0}
-	if _, err := c.admin.Set(zkcoord.PartitionStatePath("foo", 0), s.Encode(), s.ZkVersion); err != nil {
-		t.Fatal(err)
-	}
-	path, err := c.admin.Create("/isr_change_notification/isr_change_", zkcoord.EncodeIsrChangeNotification([]zkcoord.TopicPartition{tp("foo", 0)}), zkcoord.PersistentSequential)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c.leaderSetsISR("foo", 0, 0)
 	waitFor(t, 10*time.Second, "UpdateMetadata with the shrunk ISR", func() bool {
 		for _, ps := range ctl.ch.umFor(1, tp("foo", 0)) {
 			if slices.Equal(ps.ISR, []int32{0}) && ps.ZKVersion == s.ZkVersion+1 && ps.LeaderEpoch == 0 {
@@ -461,7 +450,10 @@ func TestIsrChangeNotification(t *testing.T) {
 		}
 		return false
 	})
-	waitFor(t, 10*time.Second, "notification deleted", func() bool { return !c.exists(path) })
+	waitFor(t, 10*time.Second, "notification deleted", func() bool {
+		kids, err := c.admin.Children(zkcoord.IsrChangeNotificationPath)
+		return err == nil && len(kids) == 0
+	})
 }
 
 // kafka-topics.sh --alter --partitions: new partitions come online.
@@ -495,12 +487,9 @@ func TestPreferredReplicaElectionZNode(t *testing.T) {
 	c.waitState("foo", 0, "created", isrIs(1, 0))
 	// Broker 1 fails and returns; its leader (0) lets it back into the ISR.
 	c.killBroker(1)
-	s := c.waitState("foo", 0, "leader 0", func(s zkcoord.PartitionState) bool { return s.Leader == 0 && slices.Equal(s.ISR, []int32{0}) })
+	c.waitState("foo", 0, "leader 0", func(s zkcoord.PartitionState) bool { return s.Leader == 0 && slices.Equal(s.ISR, []int32{0}) })
 	c.startBroker(1)
-	s.ISR = []int32{0, 1}
-	if _, err := c.admin.Set(zkcoord.PartitionStatePath("foo", 0), s.Encode(), s.ZkVersion); err != nil {
-		t.Fatal(err)
-	}
+	c.leaderSetsISR("foo", 0, 0, 1)
 	if _, err := c.admin.Create("/admin/preferred_replica_election", zkcoord.EncodePreferredReplicaElection([]zkcoord.TopicPartition{tp("foo", 0)}), zkcoord.Persistent); err != nil {
 		t.Fatal(err)
 	}
@@ -536,12 +525,8 @@ func TestReassignment(t *testing.T) {
 		t.Errorf("no LeaderAndIsr with adding_replicas to broker 2: %+v", ps)
 	}
 	// The leader (0) sees 2 catch up and writes the ISR (the data watch fires).
-	s, _ := c.state("foo", 0)
-	s.ISR = []int32{0, 1, 2}
-	if _, err := c.admin.Set(zkcoord.PartitionStatePath("foo", 0), s.Encode(), s.ZkVersion); err != nil {
-		t.Fatal(err)
-	}
-	s = c.waitState("foo", 0, "leader moved into the target set", func(s zkcoord.PartitionState) bool { return s.Leader == 1 })
+	c.leaderSetsISR("foo", 0, 0, 1, 2)
+	s := c.waitState("foo", 0, "leader moved into the target set", func(s zkcoord.PartitionState) bool { return s.Leader == 1 })
 	if slices.Contains(s.ISR, 0) {
 		t.Errorf("foo-0 %+v: removed replica 0 still in the ISR", s)
 	}
