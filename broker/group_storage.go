@@ -1,5 +1,3 @@
-//go:build dpwip
-
 package broker
 
 import (
