@@ -28,8 +28,6 @@ package broker
 // * ControlledShutdown v0 uses request header v0; v2 broker_epoch; v3 flexible.
 
 import (
-	"errors"
-
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -119,7 +117,7 @@ func (b *Broker) handleUpdateMetadata(r *Request) {
 		return
 	}
 	deleted := b.metadata.Update(req)
-	b.onPartitionsDeleted(deleted)
+	b.groupsOnPartitionsDeleted(deleted)
 	r.Respond(resp)
 }
 
@@ -157,5 +155,3 @@ func (b *Broker) controllerControlledShutdown(id int32, epoch int64) ([]controll
 	}
 	return b.controller.ControlledShutdown(id, epoch)
 }
-
-var _ = errors.New

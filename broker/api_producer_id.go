@@ -21,6 +21,7 @@ package broker
 // * Transactions (KIP-98): no transaction coordinator or __transaction_state.
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
@@ -43,6 +44,9 @@ func (m *producerIDManager) generate() (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.next == 0 && m.end == 0 || m.next > m.end {
+		if m.b.zk == nil {
+			return 0, errors.New("broker: no ZooKeeper session")
+		}
 		start, end, err := m.b.zk.AllocateProducerIDBlock(m.b.cfg.BrokerID)
 		if err != nil {
 			return 0, err

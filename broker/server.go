@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +15,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 	"go.uber.org/zap"
 
+	"gokafka/broker/group"
+	"gokafka/log"
 	"gokafka/zkcoord"
 	"gokafka/zkcoord/controller"
 )
@@ -31,10 +34,10 @@ type Broker struct {
 	lg  *zap.Logger // kafka.server.KafkaServer; messages start "[KafkaServer id=N] "
 
 	zk          *zkcoord.Client
-	logs        *logManager // the log helper's *log.Manager; see placeholders.go
+	logs        *log.Manager
 	metadata    *MetadataCache
 	replicas    *ReplicaManager
-	groups      groupCoordinator // *group.Coordinator once it lands; see placeholders.go
+	groups      *group.Coordinator
 	controller  *controller.Controller
 	channel     *controllerChannel
 	producerIDs *producerIDManager
@@ -139,7 +142,7 @@ func (b *Broker) Start() (err error) {
 	sl.Info(b.prefix() + "Connected to zookeeper; broker id " + itoa(b.cfg.BrokerID))
 
 	// 4. Logs, socket server (bound, not serving), replica manager.
-	if b.logs, err = openLogManager(b); err != nil {
+	if b.logs, err = b.openLogs(); err != nil {
 		return err
 	}
 	b.metadata = newMetadataCache(b.cfg.BrokerID)
@@ -168,7 +171,7 @@ func (b *Broker) Start() (err error) {
 	b.zk.OnSessionExpired(b.onSessionExpired)
 	b.zk.OnReconnected(b.onSessionReestablished)
 	b.controller.Start()
-	if b.groups, err = startGroupCoordinator(b); err != nil {
+	if b.groups, err = b.startGroupCoordinator(); err != nil {
 		return err
 	}
 	b.network.serve()
@@ -406,27 +409,21 @@ func joinHostPort(host string, port int32) string {
 func (b *Broker) checkMetaProperties() error {
 	var storedID int32 = -1
 	for _, dir := range b.cfg.LogDirs() {
-		props, ok, err := readMetaProperties(dir)
-		if err != nil {
-			return fmt.Errorf("reading %s/meta.properties: %w", dir, err)
-		}
-		if !ok {
+		id, cid, err := log.ReadMetaProperties(dir)
+		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
-		if cid := props["cluster.id"]; cid != "" && cid != b.clusterID {
+		if err != nil {
+			return err
+		}
+		if cid != "" && cid != b.clusterID {
 			return fmt.Errorf("kafka.common.InconsistentClusterIdException: The Cluster ID %s doesn't match stored clusterId Some(%s) in meta.properties. The broker is trying to join the wrong cluster. Configured zookeeper.connect may be wrong.",
 				b.clusterID, cid)
 		}
-		if s := props["broker.id"]; s != "" {
-			id, err := strconv.ParseInt(s, 10, 32)
-			if err != nil {
-				return fmt.Errorf("%s/meta.properties: invalid broker.id %q", dir, s)
-			}
-			if storedID >= 0 && int32(id) != storedID {
-				return fmt.Errorf("kafka.common.InconsistentBrokerIdException: Failed to match broker.id across log.dirs. This could happen if multiple brokers shared a log directory (log.dirs) or partial data was manually copied from another broker. Found %d and %d", storedID, id)
-			}
-			storedID = int32(id)
+		if storedID >= 0 && id != storedID {
+			return fmt.Errorf("kafka.common.InconsistentBrokerIdException: Failed to match broker.id across log.dirs. This could happen if multiple brokers shared a log directory (log.dirs) or partial data was manually copied from another broker. Found %d and %d", storedID, id)
 		}
+		storedID = id
 	}
 	switch {
 	case b.cfg.BrokerID >= 0 && storedID >= 0 && storedID != b.cfg.BrokerID:
@@ -449,11 +446,28 @@ func (b *Broker) checkMetaProperties() error {
 // writeMetaProperties records cluster and broker id in every log dir.
 func writeMetaProperties(b *Broker) error {
 	for _, dir := range b.cfg.LogDirs() {
-		if err := writeMetaPropertiesFile(dir, b.clusterID, b.cfg.BrokerID); err != nil {
+		if err := log.WriteMetaProperties(dir, b.cfg.BrokerID, b.clusterID); err != nil {
 			return fmt.Errorf("writing %s/meta.properties: %w", dir, err)
 		}
 	}
 	return nil
+}
+
+// openLogs opens (and recovers) every log in log.dirs with the broker's
+// topic defaults (startup step 4).
+func (b *Broker) openLogs() (*log.Manager, error) {
+	defaults, _ := topicLogConfig(b.cfg, nil)
+	opts := log.ManagerOptions{
+		RetentionCheckIntervalMs:             b.cfg.LogRetentionCheckIntervalMs,
+		FlushSchedulerIntervalMs:             b.cfg.LogFlushSchedulerIntervalMs,
+		FlushOffsetCheckpointIntervalMs:      int64(b.cfg.LogFlushOffsetCheckpointIntervalMs),
+		FlushStartOffsetCheckpointIntervalMs: int64(b.cfg.LogFlushStartOffsetCheckpointIntervalMs),
+		CleanerDisable:                       !b.cfg.LogCleanerEnable,
+		CleanerBackoffMs:                     b.cfg.LogCleanerBackoffMs,
+		CleanerIOMaxBytesPerSecond:           b.cfg.LogCleanerIoMaxBytesPerSecond,
+		CleanerDedupeBufferSize:              b.cfg.LogCleanerDedupeBufferSize,
+	}
+	return log.NewManager(b.cfg.LogDirs(), defaults, opts, b.lg.Named("kafka.log.LogManager"))
 }
 
 // usesTopicIDs reports whether inter.broker.protocol.version is 2.8 or
