@@ -41,7 +41,8 @@ deps:
 # run: ZooKeeper (config/zookeeper.properties) in the background, in its own
 # session so Ctrl-C reaches only the broker; the broker
 # (config/server.properties) in the foreground. Ctrl-C makes the broker shut
-# down in a controlled way, then ZooKeeper is stopped. A ZooKeeper already
+# down in a controlled way, then ZooKeeper is stopped; a broker that fails to
+# start stops ZooKeeper too and fails the target. A ZooKeeper already
 # listening on port 2181 is used as it is.
 run: deps build
 	@mkdir -p logs; \
@@ -63,7 +64,7 @@ run: deps build
 	fi; \
 	echo "Starting the broker (config/server.properties); Ctrl-C stops it and ZooKeeper."; \
 	trap 'true' INT TERM; \
-	bin/kafka-server-start.sh config/server.properties || true
+	bin/kafka-server-start.sh config/server.properties
 
 # test: everything. Integration tests start real ZooKeeper and broker
 # processes (the binary built here, via GOKAFKA_BIN).

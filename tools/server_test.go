@@ -140,3 +140,46 @@ func TestServerStartupFailures(t *testing.T) {
 		t.Errorf("missing file: exit %d, want 1", code)
 	}
 }
+
+// Every bin/ wrapper is executable and runs a class that the binary knows,
+// so a script can never name a command that does not exist.
+func TestScriptsRunKnownClasses(t *testing.T) {
+	known := map[string]bool{}
+	for _, c := range commands() {
+		known[c.Name] = true
+	}
+	scripts, err := filepath.Glob("../bin/*.sh")
+	if err != nil || len(scripts) < 15 {
+		t.Fatalf("bin/*.sh: %v, %d scripts", err, len(scripts))
+	}
+	wrappers := 0
+	for _, s := range scripts {
+		st, err := os.Stat(s)
+		if err != nil || st.Mode()&0o111 == 0 {
+			t.Errorf("%s is not executable", s)
+		}
+		body, _ := os.ReadFile(s)
+		for _, line := range strings.Split(string(body), "\n") {
+			f := strings.Fields(line)
+			if len(f) == 0 || f[0] != "exec" {
+				continue
+			}
+			for i := 1; i+1 < len(f); i++ {
+				if !strings.HasSuffix(f[i], `/kafka-run-class.sh"`) {
+					continue
+				}
+				wrappers++
+				class := f[i+1]
+				if class == "$EXTRA_ARGS" && i+2 < len(f) {
+					class = f[i+2]
+				}
+				if !known[class] {
+					t.Errorf("%s runs %s, which gokafka does not know", filepath.Base(s), class)
+				}
+			}
+		}
+	}
+	if wrappers < 11 {
+		t.Errorf("found %d kafka-run-class.sh wrappers, want at least 11", wrappers)
+	}
+}
