@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/magiconair/properties"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/urfave/cli/v2"
 )
@@ -195,6 +196,7 @@ type optionSet struct {
 	seen       map[string]bool
 	nonOptions []string
 	args       []string
+	order      []string // option names in command-line order, repeats kept
 }
 
 // parse reads args: "--name value", "--name=value", flags, "--" ending the
@@ -221,6 +223,7 @@ func (p *optionParser) parse(args []string) (*optionSet, error) {
 			return nil, err
 		}
 		s.seen[o.name] = true
+		s.order = append(s.order, o.name)
 		switch {
 		case !o.hasArg:
 			if hasVal {
@@ -753,4 +756,88 @@ func compressionCodec(v string) (kgo.CompressionCodec, error) {
 // goes to stderr at WARN and above).
 func logLine(w io.Writer, level, msg, logger string) {
 	fmt.Fprintf(w, "[%s] %s %s (%s)\n", time.Now().Format("2006-01-02 15:04:05,000"), level, msg, logger)
+}
+
+// ---------------------------------------------------------------------------
+// Java-style error rendering.
+
+// javaErrorName is the Java exception's simple class name for a Kafka
+// error ("GroupIdNotFoundException").
+func javaErrorName(err error) string {
+	var ke *kerr.Error
+	if !errors.As(err, &ke) {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return "TimeoutException"
+		}
+		return ""
+	}
+	switch ke.Code {
+	case kerr.NonEmptyGroup.Code:
+		return "GroupNotEmptyException"
+	case kerr.GroupIDNotFound.Code:
+		return "GroupIdNotFoundException"
+	case kerr.InvalidGroupID.Code:
+		return "InvalidGroupIdException"
+	case kerr.RequestTimedOut.Code:
+		return "TimeoutException"
+	}
+	var sb strings.Builder
+	for _, w := range strings.Split(strings.ToLower(ke.Message), "_") {
+		if w != "" {
+			sb.WriteString(strings.ToUpper(w[:1]) + w[1:])
+		}
+	}
+	sb.WriteString("Exception")
+	return sb.String()
+}
+
+// brokerError is a Kafka error code with the broker's own message.
+type brokerError struct {
+	err *kerr.Error
+	msg string
+}
+
+func (e *brokerError) Error() string { return e.err.Message + ": " + e.msg }
+func (e *brokerError) Unwrap() error { return e.err }
+
+// withMessage attaches a response's error message to a Kafka error.
+func withMessage(err error, msg *string) error {
+	var ke *kerr.Error
+	if msg == nil || *msg == "" || !errors.As(err, &ke) {
+		return err
+	}
+	return &brokerError{ke, *msg}
+}
+
+// javaErrorMessage is what Throwable.getMessage shows for err.
+func javaErrorMessage(err error) string {
+	var be *brokerError
+	if errors.As(err, &be) {
+		return "org.apache.kafka.common.errors." + javaErrorName(be.err) + ": " + be.msg
+	}
+	var ke *kerr.Error
+	if errors.As(err, &ke) {
+		return "org.apache.kafka.common.errors." + javaErrorName(err) + ": " + ke.Description
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment."
+	}
+	return err.Error()
+}
+
+// javaException is Throwable.toString for err.
+func javaException(err error) string {
+	var ke *kerr.Error
+	if errors.As(err, &ke) || errors.Is(err, context.DeadlineExceeded) {
+		return javaErrorMessage(err)
+	}
+	var gf *groupCmdFailure
+	if errors.As(err, &gf) {
+		return "java.lang.IllegalArgumentException: " + gf.msg
+	}
+	var be *brokerError
+	if errors.As(err, &be) {
+		return javaErrorMessage(err)
+	}
+	return "org.apache.kafka.common.KafkaException: " + err.Error()
 }

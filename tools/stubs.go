@@ -11,7 +11,6 @@ func stub(class string) *cli.Command {
 	}}
 }
 
-func configsCommand() *cli.Command      { return stub("kafka.admin.ConfigCommand") }
 func producerPerfCommand() *cli.Command { return stub("org.apache.kafka.tools.ProducerPerformance") }
 func consumerPerfCommand() *cli.Command { return stub("kafka.tools.ConsumerPerformance") }
 func dumpLogCommand() *cli.Command      { return stub("kafka.tools.DumpLogSegments") }
