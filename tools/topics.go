@@ -91,12 +91,12 @@ type topicsError struct {
 
 func (e *topicsError) Error() string { return e.msg }
 
-func illegalArgument(format string, args ...any) error {
+func topicsIllegalArgument(format string, args ...any) error {
 	return &topicsError{"java.lang.IllegalArgumentException", fmt.Sprintf(format, args...)}
 }
 
-// javaClass names the exception behind err for the ERROR log line.
-func javaClass(err error) string {
+// topicsJavaClass names the exception behind err for the ERROR log line.
+func topicsJavaClass(err error) string {
 	var te *topicsError
 	var ae *zkcoord.AdminError
 	var it *zkcoord.InvalidTopicError
@@ -109,14 +109,14 @@ func javaClass(err error) string {
 	case errors.As(err, &it):
 		return "org.apache.kafka.common.errors.InvalidTopicException"
 	case errors.As(err, &ke):
-		return "org.apache.kafka.common.errors." + kafkaExceptionName(ke)
+		return "org.apache.kafka.common.errors." + topicsExceptionName(ke)
 	}
 	return "kafka.admin.AdminOperationException"
 }
 
-// kafkaExceptionName turns an error code name (TOPIC_ALREADY_EXISTS) into
+// topicsExceptionName turns an error code name (TOPIC_ALREADY_EXISTS) into
 // its Java exception's simple name (TopicExistsException), for the log line.
-func kafkaExceptionName(ke *kerr.Error) string {
+func topicsExceptionName(ke *kerr.Error) string {
 	switch ke.Message {
 	case "TOPIC_ALREADY_EXISTS":
 		return "TopicExistsException"
@@ -200,7 +200,7 @@ func runTopics(ctx context.Context, env *toolEnv, args []string) int {
 	err := runTopicAction(ctx, svc, o)
 	if err != nil {
 		fmt.Fprintf(env.Stdout, "Error while executing topic command : %s\n", err.Error())
-		logLine(env.Stderr, "ERROR", javaClass(err)+": "+err.Error()+"\n", topicsLogger)
+		logLine(env.Stderr, "ERROR", topicsJavaClass(err)+": "+err.Error()+"\n", topicsLogger)
 		return 1
 	}
 	return 0
@@ -355,22 +355,22 @@ func parseTopicArgs(o *optionSet, stdout io.Writer) (*topicArgs, error) {
 		}
 	}
 	if o.has("replica-assignment") {
-		if t.assignment, err = parseReplicaAssignment(o.value("replica-assignment")); err != nil {
+		if t.assignment, err = parseTopicReplicaAssignment(o.value("replica-assignment")); err != nil {
 			return nil, err
 		}
 	}
 	return t, nil
 }
 
-var configSplit = regexp.MustCompile(`\s*=\s*`)
+var topicConfigSplit = regexp.MustCompile(`\s*=\s*`)
 
 // parseTopicConfigs is TopicCommand.parseTopicConfigsToBeAdded.
 func parseTopicConfigs(pairs []string) (map[string]string, error) {
 	cfg := map[string]string{}
 	for _, kv := range pairs {
-		parts := configSplit.Split(kv, -1)
+		parts := topicConfigSplit.Split(kv, -1)
 		if len(parts) != 2 {
-			return nil, illegalArgument(`requirement failed: Invalid topic config: all configs to be added must be in the format "key=val".`)
+			return nil, topicsIllegalArgument(`requirement failed: Invalid topic config: all configs to be added must be in the format "key=val".`)
 		}
 		cfg[strings.TrimSpace(parts[0])] = strings.TrimSpace(parts[1])
 	}
@@ -380,9 +380,9 @@ func parseTopicConfigs(pairs []string) (map[string]string, error) {
 	return cfg, nil
 }
 
-// parseReplicaAssignment is TopicCommand.parseReplicaAssignment: commas
+// parseTopicReplicaAssignment is TopicCommand.parseTopicReplicaAssignment: commas
 // separate partitions, colons replicas.
-func parseReplicaAssignment(s string) ([][]int32, error) {
+func parseTopicReplicaAssignment(s string) ([][]int32, error) {
 	var out [][]int32
 	for i, part := range strings.Split(s, ",") {
 		var brokers []int32
@@ -406,13 +406,13 @@ func parseReplicaAssignment(s string) ([][]int32, error) {
 		}
 		out = append(out, brokers)
 		if len(brokers) != len(out[0]) {
-			return nil, &topicsError{"kafka.admin.AdminOperationException", fmt.Sprintf("Partition %d has different replication factor: %s", i, joinIDs(brokers, ", ", "[", "]"))}
+			return nil, &topicsError{"kafka.admin.AdminOperationException", fmt.Sprintf("Partition %d has different replication factor: %s", i, topicsJoinIDs(brokers, ", ", "[", "]"))}
 		}
 	}
 	return out, nil
 }
 
-func joinIDs(ids []int32, sep, open, close string) string {
+func topicsJoinIDs(ids []int32, sep, open, close string) string {
 	s := make([]string, len(ids))
 	for i, id := range ids {
 		s[i] = strconv.Itoa(int(id))
@@ -420,10 +420,10 @@ func joinIDs(ids []int32, sep, open, close string) string {
 	return open + strings.Join(s, sep) + close
 }
 
-// includeList is Kafka's IncludeList: the --topic regular expression, with
+// topicIncludeList is Kafka's IncludeList: the --topic regular expression, with
 // commas meaning "or", spaces and surrounding quotes dropped, matched
 // against the whole name.
-func includeList(raw string) (*regexp.Regexp, error) {
+func topicIncludeList(raw string) (*regexp.Regexp, error) {
 	r := strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(raw), ",", "|"), " ", "")
 	r = strings.TrimLeft(r, `"'`)
 	r = strings.TrimRight(r, `"'`)
@@ -441,7 +441,7 @@ func filterTopics(all []string, o *optionSet) ([]string, error) {
 	var re *regexp.Regexp
 	if o.has("topic") {
 		var err error
-		if re, err = includeList(o.value("topic")); err != nil {
+		if re, err = topicIncludeList(o.value("topic")); err != nil {
 			return nil, err
 		}
 	}
@@ -461,7 +461,7 @@ func filterTopics(all []string, o *optionSet) ([]string, error) {
 // ensureTopicExists fails when a --topic named nothing, unless allowed.
 func ensureTopicExists(found []string, o *optionSet, required bool) error {
 	if o.has("topic") && required && len(found) == 0 {
-		return illegalArgument("Topic '%s' does not exist as expected", o.value("topic"))
+		return topicsIllegalArgument("Topic '%s' does not exist as expected", o.value("topic"))
 	}
 	return nil
 }
@@ -550,11 +550,11 @@ func printPartitionLine(w io.Writer, d partitionDesc) {
 	} else {
 		b.WriteString("none")
 	}
-	b.WriteString("\tReplicas: " + joinIDs(d.replicas, ",", "", ""))
-	b.WriteString("\tIsr: " + joinIDs(d.isr, ",", "", ""))
+	b.WriteString("\tReplicas: " + topicsJoinIDs(d.replicas, ",", "", ""))
+	b.WriteString("\tIsr: " + topicsJoinIDs(d.isr, ",", "", ""))
 	if len(d.adding) > 0 || len(d.removing) > 0 {
-		b.WriteString("\tAdding Replicas: " + joinIDs(d.adding, ",", "", ""))
-		b.WriteString("\tRemoving Replicas: " + joinIDs(d.removing, ",", "", ""))
+		b.WriteString("\tAdding Replicas: " + topicsJoinIDs(d.adding, ",", "", ""))
+		b.WriteString("\tRemoving Replicas: " + topicsJoinIDs(d.removing, ",", "", ""))
 	}
 	if d.markedForDeletion {
 		b.WriteString("\tMarkedForDeletion: true")

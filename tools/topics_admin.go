@@ -27,26 +27,26 @@ type adminTopicService struct {
 
 func (s *adminTopicService) stdout() io.Writer { return s.env.Stdout }
 
-// brokerError is a per-topic error from a broker, with the broker's message
+// topicBrokerError is a per-topic error from a broker, with the broker's message
 // when it sent one (as ApiError.exception() does) or the code's default.
-func brokerError(code int16, msg *string) error {
+func topicBrokerError(code int16, msg *string) error {
 	err := kerr.ErrorForCode(code)
 	if err == nil {
 		return nil
 	}
 	if msg != nil && *msg != "" {
-		return &brokerErr{err: err, msg: *msg}
+		return &topicBrokerErr{err: err, msg: *msg}
 	}
-	return &brokerErr{err: err, msg: err.(*kerr.Error).Description}
+	return &topicBrokerErr{err: err, msg: err.(*kerr.Error).Description}
 }
 
-type brokerErr struct {
+type topicBrokerErr struct {
 	err error
 	msg string
 }
 
-func (e *brokerErr) Error() string { return e.msg }
-func (e *brokerErr) Unwrap() error { return e.err }
+func (e *topicBrokerErr) Error() string { return e.msg }
+func (e *topicBrokerErr) Unwrap() error { return e.err }
 
 func (s *adminTopicService) topics(ctx context.Context, o *optionSet) ([]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, topicsAdminTimeout)
@@ -64,10 +64,10 @@ func (s *adminTopicService) topics(ctx context.Context, o *optionSet) ([]string,
 
 func (s *adminTopicService) create(ctx context.Context, t *topicArgs) error {
 	if t.hasRF && (t.replicationFactor > 32767 || t.replicationFactor < 1) {
-		return illegalArgument("The replication factor must be between 1 and 32767 inclusive")
+		return topicsIllegalArgument("The replication factor must be between 1 and 32767 inclusive")
 	}
 	if t.hasPartitions && t.partitions < 1 {
-		return illegalArgument("The partitions must be greater than 0")
+		return topicsIllegalArgument("The partitions must be greater than 0")
 	}
 	req := kmsg.NewPtrCreateTopicsRequest()
 	req.TimeoutMillis = int32(topicsAdminTimeout.Milliseconds() / 2)
@@ -89,7 +89,7 @@ func (s *adminTopicService) create(ctx context.Context, t *topicArgs) error {
 		}
 	}
 	for _, kv := range sortedConfigs(t.configs) {
-		k, v := splitKV(kv)
+		k, v := topicsSplitKV(kv)
 		c := kmsg.NewCreateTopicsRequestTopicConfig()
 		c.Name, c.Value = k, kmsg.StringPtr(v)
 		rt.Configs = append(rt.Configs, c)
@@ -102,7 +102,7 @@ func (s *adminTopicService) create(ctx context.Context, t *topicArgs) error {
 		return err
 	}
 	for _, rt := range resp.Topics {
-		if err := brokerError(rt.ErrorCode, rt.ErrorMessage); err != nil {
+		if err := topicBrokerError(rt.ErrorCode, rt.ErrorMessage); err != nil {
 			return err
 		}
 	}
@@ -110,7 +110,7 @@ func (s *adminTopicService) create(ctx context.Context, t *topicArgs) error {
 	return nil
 }
 
-func splitKV(kv string) (string, string) {
+func topicsSplitKV(kv string) (string, string) {
 	for i := 0; i < len(kv); i++ {
 		if kv[i] == '=' {
 			return kv[:i], kv[i+1:]
@@ -257,7 +257,7 @@ func (s *adminTopicService) alter(ctx context.Context, o *optionSet, t *topicArg
 		return err
 	}
 	for _, rt := range resp.Topics {
-		if err := brokerError(rt.ErrorCode, rt.ErrorMessage); err != nil {
+		if err := topicBrokerError(rt.ErrorCode, rt.ErrorMessage); err != nil {
 			return err
 		}
 	}
@@ -290,7 +290,7 @@ func (s *adminTopicService) delete(ctx context.Context, o *optionSet) error {
 		return err
 	}
 	for _, rt := range resp.Topics {
-		if err := brokerError(rt.ErrorCode, rt.ErrorMessage); err != nil {
+		if err := topicBrokerError(rt.ErrorCode, rt.ErrorMessage); err != nil {
 			return err
 		}
 	}

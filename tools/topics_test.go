@@ -58,32 +58,32 @@ func (c *topicsCluster) setLeader(topic string, p int32, leader int32, isr ...in
 	}
 }
 
-// shellQuote quotes an argument the way a user would type it.
-func shellQuote(a string) string {
+// topicsShellQuote quotes an argument the way a user would type it.
+func topicsShellQuote(a string) string {
 	if a == "" || strings.ContainsAny(a, " |*'\"$\\") {
 		return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	return a
 }
 
-var logTimestamp = regexp.MustCompile(`^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] `)
+var topicsLogTimestamp = regexp.MustCompile(`^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] `)
 
-// transcript runs kafka-topics.sh commands and records them as a shell
+// topicsTranscript runs kafka-topics.sh commands and records them as a shell
 // session would show them: the command (with the chroot connect string
 // shown as localhost:2181), stdout, stderr (log timestamps masked, the usage
 // table folded into one line) and a non-zero exit code.
-type transcript struct {
+type topicsTranscript struct {
 	c *topicsCluster
 	b strings.Builder
 }
 
-func (tr *transcript) run(args ...string) toolResult {
+func (tr *topicsTranscript) run(args ...string) toolResult {
 	tr.c.t.Helper()
 	full := make([]string, len(args))
 	shown := make([]string, len(args))
 	for i, a := range args {
 		full[i] = strings.NewReplacer("ZK", tr.c.connect, "BROKER", tr.c.connect).Replace(a)
-		shown[i] = shellQuote(strings.NewReplacer("ZK", "localhost:2181", "BROKER", "localhost:9092").Replace(a))
+		shown[i] = topicsShellQuote(strings.NewReplacer("ZK", "localhost:2181", "BROKER", "localhost:9092").Replace(a))
 	}
 	r := runTool(tr.c.t, runTopics, "", full...)
 	fmt.Fprintf(&tr.b, "$ bin/kafka-topics.sh %s\n", strings.Join(shown, " "))
@@ -92,7 +92,7 @@ func (tr *transcript) run(args ...string) toolResult {
 		tr.b.WriteString("[stderr]\n")
 		lines := strings.Split(strings.TrimSuffix(r.Stderr, "\n"), "\n")
 		for i := 0; i < len(lines); i++ {
-			l := logTimestamp.ReplaceAllString(lines[i], "[<time>] ")
+			l := topicsLogTimestamp.ReplaceAllString(lines[i], "[<time>] ")
 			if strings.HasPrefix(l, "Option ") && i+1 < len(lines) && strings.HasPrefix(lines[i+1], "------") {
 				tr.b.WriteString("<usage table>\n")
 				break
@@ -111,7 +111,7 @@ func (tr *transcript) run(args ...string) toolResult {
 // --zookeeper mode (quickstart-expected.md steps 3-4, cli.md §1).
 func TestTopicsZooKeeperSingleBroker(t *testing.T) {
 	c := newTopicsCluster(t, 0)
-	tr := &transcript{c: c}
+	tr := &topicsTranscript{c: c}
 	tr.run("--create", "--zookeeper", "ZK", "--replication-factor", "1", "--partitions", "1", "--topic", "test_topic")
 	c.setLeader("test_topic", 0, 0, 0)
 	tr.run("--create", "--zookeeper", "ZK", "--replication-factor", "1", "--partitions", "1", "--topic", "test_topic")
@@ -161,7 +161,7 @@ func TestTopicsZooKeeperSingleBroker(t *testing.T) {
 // a dead leader is "unavailable", a short ISR is "under-replicated".
 func TestTopicsZooKeeperThreeBrokers(t *testing.T) {
 	c := newTopicsCluster(t, 0, 1, 2)
-	tr := &transcript{c: c}
+	tr := &topicsTranscript{c: c}
 	tr.run("--create", "--zookeeper", "ZK", "--replica-assignment", "1:2:0", "--topic", "replicated_test")
 	c.setLeader("replicated_test", 0, 1, 1, 2, 0)
 	tr.run("--create", "--zookeeper", "ZK", "--replica-assignment", "0,1,2,3", "--topic", "partitioned_test")
@@ -200,7 +200,7 @@ func TestTopicsZooKeeperThreeBrokers(t *testing.T) {
 
 // Argument checks print a message and the usage table on stderr, exit 1.
 func TestTopicsUsageErrors(t *testing.T) {
-	tr := &transcript{c: &topicsCluster{t: t, connect: "127.0.0.1:1"}}
+	tr := &topicsTranscript{c: &topicsCluster{t: t, connect: "127.0.0.1:1"}}
 	tr.run()
 	tr.run("--zookeeper", "ZK")
 	tr.run("--list", "--describe", "--zookeeper", "ZK")
@@ -250,11 +250,11 @@ func TestParseTopicConfigs(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	ra, err := parseReplicaAssignment("1:2, 2 :3")
+	ra, err := parseTopicReplicaAssignment("1:2, 2 :3")
 	if err != nil || len(ra) != 2 || ra[1][0] != 2 || ra[1][1] != 3 {
 		t.Errorf("replica assignment %v %v", ra, err)
 	}
-	if _, err := parseReplicaAssignment("1:x"); err == nil || err.Error() != `For input string: "x"` {
+	if _, err := parseTopicReplicaAssignment("1:x"); err == nil || err.Error() != `For input string: "x"` {
 		t.Errorf("bad broker id: %v", err)
 	}
 }
@@ -264,7 +264,7 @@ func TestParseTopicConfigs(t *testing.T) {
 func TestTopicIncludeList(t *testing.T) {
 	all := []string{"a", "ab", "b", "__consumer_offsets"}
 	for spec, want := range map[string]string{"a": "a", "a.*": "a,ab", "a,b": "a,b", "'b'": "b", ".*": "__consumer_offsets,a,ab,b"} {
-		re, err := includeList(spec)
+		re, err := topicIncludeList(spec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +287,7 @@ var topicIDField = regexp.MustCompile(`TopicId: [A-Za-z0-9_-]{22}`)
 // until gokafka's broker runs here): the same outputs through the admin API.
 func TestTopicsBootstrap(t *testing.T) {
 	addr := startKfake(t)
-	tr := &transcript{c: &topicsCluster{t: t, connect: addr}}
+	tr := &topicsTranscript{c: &topicsCluster{t: t, connect: addr}}
 	tr.run("--list", "--bootstrap-server", "BROKER")
 	tr.run("--create", "--bootstrap-server", "BROKER", "--replication-factor", "1", "--partitions", "1", "--topic", "test_topic")
 	tr.run("--create", "--bootstrap-server", "BROKER", "--replication-factor", "1", "--partitions", "1", "--topic", "test_topic")

@@ -173,7 +173,7 @@ func (s *zkTopicService) alter(_ context.Context, o *optionSet, t *topicArgs) er
 			continue
 		}
 		if zkcoord.IsInternalTopic(topic) {
-			return illegalArgument("The number of partitions for the internal topic %s cannot be changed.", topic)
+			return topicsIllegalArgument("The number of partitions for the internal topic %s cannot be changed.", topic)
 		}
 		fmt.Fprintln(w, "WARNING: If partitions are increased for a topic that has a key, the partition logic or ordering of the messages will be affected")
 		existing, err := s.zk.TopicAssignment(topic)
