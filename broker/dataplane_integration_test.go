@@ -1,0 +1,228 @@
+//go:build dpwip
+
+package broker_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"gokafka/broker/brokertest"
+	"gokafka/zkcoord/zktest"
+)
+
+// The data path against a real broker process and real ZooKeeper, driven by
+// franz-go and kcat: produce and consume with keys, headers and every
+// compression, acks=all, idempotence, offset lookups, DeleteRecords and the
+// long poll. One broker serves all subtests (each uses its own topic).
+func TestDataPathIntegration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test (starts ZooKeeper and a broker)")
+	}
+	zk := zktest.StartZooKeeper(t)
+	b := brokertest.StartBroker(t, zk, brokertest.WithProps("num.partitions", "1"))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	t.Run("ProduceConsumeCompressions", func(t *testing.T) {
+		for _, c := range []struct {
+			name  string
+			codec kgo.CompressionCodec
+		}{
+			{"none", kgo.NoCompression()},
+			{"gzip", kgo.GzipCompression()},
+			{"snappy", kgo.SnappyCompression()},
+			{"lz4", kgo.Lz4Compression()},
+			{"zstd", kgo.ZstdCompression()},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				topic := "compress-" + c.name
+				createTopic(t, ctx, b, topic, 1)
+				p := newClient(t, b, kgo.ProducerBatchCompression(c.codec), kgo.RequiredAcks(kgo.AllISRAcks()))
+				var recs []*kgo.Record
+				for i := 0; i < 100; i++ {
+					recs = append(recs, &kgo.Record{Topic: topic, Key: []byte(fmt.Sprintf("k%d", i)),
+						Value:   bytes.Repeat([]byte{byte('a' + i%26)}, 100+i),
+						Headers: []kgo.RecordHeader{{Key: "h", Value: []byte(fmt.Sprint(i))}}})
+				}
+				if err := p.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+					t.Fatalf("produce: %v", err)
+				}
+				got := consumeN(t, ctx, b, topic, 100)
+				for i, r := range got {
+					if r.Offset != int64(i) || string(r.Key) != fmt.Sprintf("k%d", i) ||
+						!bytes.Equal(r.Value, recs[i].Value) || len(r.Headers) != 1 || string(r.Headers[0].Value) != fmt.Sprint(i) {
+						t.Fatalf("record %d: offset %d key %q headers %v", i, r.Offset, r.Key, r.Headers)
+					}
+				}
+			})
+		}
+	})
+
+	t.Run("OffsetsAndDeleteRecords", func(t *testing.T) {
+		topic := "offsets"
+		createTopic(t, ctx, b, topic, 1)
+		p := newClient(t, b)
+		start := time.Now().UnixMilli()
+		for i := 0; i < 10; i++ {
+			r := &kgo.Record{Topic: topic, Value: []byte("v"), Timestamp: time.UnixMilli(start + int64(i)*1000)}
+			if err := p.ProduceSync(ctx, r).FirstErr(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		adm := kadm.NewClient(p)
+		ends, err := adm.ListEndOffsets(ctx, topic)
+		if err != nil || ends[topic][0].Err != nil || ends[topic][0].Offset != 10 {
+			t.Fatalf("end offsets: %v %+v", err, ends[topic][0])
+		}
+		after, err := adm.ListOffsetsAfterMilli(ctx, start+4500, topic)
+		if err != nil || after[topic][0].Offset != 5 {
+			t.Fatalf("offset after %d: %v %+v", start+4500, err, after[topic][0])
+		}
+		var del kadm.Offsets
+		del.Add(kadm.Offset{Topic: topic, Partition: 0, At: 4})
+		dr, err := adm.DeleteRecords(ctx, del)
+		if err != nil || dr[topic][0].Err != nil || dr[topic][0].LowWatermark != 4 {
+			t.Fatalf("delete records: %v %+v", err, dr[topic][0])
+		}
+		starts, err := adm.ListStartOffsets(ctx, topic)
+		if err != nil || starts[topic][0].Offset != 4 {
+			t.Fatalf("start offsets after DeleteRecords: %v %+v", err, starts[topic][0])
+		}
+		var olr kadm.OffsetForLeaderEpochRequest
+		olr.Add(topic, 0, 0)
+		ole, err := adm.OffsetForLeaderEpoch(ctx, olr)
+		if err != nil || ole[topic][0].Err != nil || ole[topic][0].EndOffset != 10 {
+			t.Fatalf("OffsetForLeaderEpoch(0): %v %+v", err, ole[topic][0])
+		}
+	})
+
+	t.Run("LongPoll", func(t *testing.T) {
+		topic := "longpoll"
+		createTopic(t, ctx, b, topic, 1)
+		c := newClient(t, b, kgo.ConsumeTopics(topic), kgo.FetchMaxWait(10*time.Second))
+		// Start polling an empty partition; the fetch parks in the
+		// purgatory and must complete when the record arrives, long
+		// before max_wait.
+		got := make(chan *kgo.Record, 1)
+		go func() {
+			fs := c.PollFetches(ctx)
+			fs.EachRecord(func(r *kgo.Record) {
+				select {
+				case got <- r:
+				default:
+				}
+			})
+		}()
+		p := newClient(t, b)
+		if err := p.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: []byte("wake")}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case r := <-got:
+			if string(r.Value) != "wake" {
+				t.Fatalf("got %q", r.Value)
+			}
+		case <-ctx.Done():
+			t.Fatal("long poll never completed")
+		}
+	})
+
+	t.Run("Kcat", func(t *testing.T) {
+		if _, err := exec.LookPath("kcat"); err != nil {
+			t.Skip("kcat not installed")
+		}
+		topic := "kcat"
+		createTopic(t, ctx, b, topic, 1)
+		for _, codec := range []string{"none", "gzip", "snappy", "lz4", "zstd"} {
+			cmd := exec.CommandContext(ctx, "kcat", "-P", "-b", b.Addr, "-t", topic, "-K", ":", "-z", codec, "-H", "src=kcat")
+			cmd.Stdin = strings.NewReader(codec + ":value-" + codec + "\n")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("kcat -P -z %s: %v\n%s", codec, err, out)
+			}
+		}
+		out, err := exec.CommandContext(ctx, "kcat", "-C", "-b", b.Addr, "-t", topic, "-o", "beginning", "-e",
+			"-f", "%o %k %s %h\n").CombinedOutput()
+		if err != nil {
+			t.Fatalf("kcat -C: %v\n%s", err, out)
+		}
+		want := "0 none value-none src=kcat\n1 gzip value-gzip src=kcat\n2 snappy value-snappy src=kcat\n3 lz4 value-lz4 src=kcat\n4 zstd value-zstd src=kcat\n"
+		if !strings.HasSuffix(string(out), want) && !strings.Contains(string(out), want) {
+			t.Fatalf("kcat -C printed\n%s\nwant\n%s", out, want)
+		}
+	})
+}
+
+func newClient(t *testing.T, b *brokertest.Broker, opts ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(b.Addr), kgo.AllowAutoTopicCreation()}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+// createTopic creates topic through CreateTopics and waits until its
+// leader answers.
+func createTopic(t *testing.T, ctx context.Context, b *brokertest.Broker, topic string, partitions int32) {
+	t.Helper()
+	cl := newClient(t, b)
+	adm := kadm.NewClient(cl)
+	if _, err := adm.CreateTopic(ctx, partitions, 1, nil, topic); err != nil {
+		if !strings.Contains(err.Error(), "broker is too old") || partitions != 1 {
+			t.Fatalf("create topic %s: %v", topic, err)
+		}
+		// Without CreateTopics, let Metadata auto-create it
+		// (num.partitions=1 on the test broker).
+		req := kmsg.NewPtrMetadataRequest()
+		rt := kmsg.NewMetadataRequestTopic()
+		rt.Topic = kmsg.StringPtr(topic)
+		req.Topics = append(req.Topics, rt)
+		req.AllowAutoTopicCreation = true
+		if _, err := req.RequestWith(ctx, cl); err != nil {
+			t.Fatalf("auto-create topic %s: %v", topic, err)
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		// A fresh client each time: a client's cached "leader not
+		// available" would otherwise be kept for metadata.min.age.
+		probe, err := kgo.NewClient(kgo.SeedBrokers(b.Addr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ends, err := kadm.NewClient(probe).ListEndOffsets(ctx, topic)
+		probe.Close()
+		if err == nil && ends.Error() == nil && len(ends[topic]) == int(partitions) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("topic %s not ready: %v %v", topic, err, ends.Error())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func consumeN(t *testing.T, ctx context.Context, b *brokertest.Broker, topic string, n int) []*kgo.Record {
+	t.Helper()
+	c := newClient(t, b, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	var out []*kgo.Record
+	for len(out) < n {
+		fs := c.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			t.Fatalf("consumed %d of %d: %v", len(out), n, err)
+		}
+		fs.EachError(func(_ string, _ int32, err error) { t.Fatalf("fetch: %v", err) })
+		out = append(out, fs.Records()...)
+	}
+	return out
+}
