@@ -148,3 +148,53 @@ func TestRealBroker(t *testing.T) {
 		t.Fatalf("broker exit after SIGTERM: %v\n%s", err, b.Output())
 	}
 }
+
+// A broker that cannot start says why and exits 1 (Kafka's
+// "Exiting Kafka." after "Fatal error during KafkaServer startup"): its port
+// is taken, its log dir cannot be written, or its broker.id is registered.
+func TestStartupFailuresExit1(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test (starts ZooKeeper and brokers)")
+	}
+	zk := zktest.StartZooKeeper(t)
+	first := StartBroker(t, zk, WithID(0))
+
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	notADir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notADir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	cases := []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{"port in use", []Option{WithID(1), WithPort(taken.Addr().(*net.TCPAddr).Port)}, "Address already in use"},
+		{"log dir not writable", []Option{WithID(2), WithProps("log.dirs", filepath.Join(notADir, "logs"))}, "not a directory"},
+		{"broker.id registered", []Option{WithID(first.ID)}, "/brokers/ids/0"},
+		{"bad value", []Option{WithID(3), WithProps("num.partitions", "abc")}, "Invalid value abc for configuration num.partitions: Not a number of type INT"},
+	}
+	for _, tc := range cases {
+		b, err := newBroker(t, zk, tc.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = b.start()
+		if err == nil {
+			t.Errorf("%s: the broker started", tc.name)
+			continue
+		}
+		out := b.Output()
+		if !strings.Contains(out, "FATAL Exiting Kafka") || !strings.Contains(out, tc.want) {
+			t.Errorf("%s: output lacks the FATAL line or %q:\n%s", tc.name, tc.want, out)
+		}
+		if ee := b.ExitError(); ee == nil || !strings.Contains(ee.Error(), "exit status 1") {
+			t.Errorf("%s: exit %v, want exit status 1", tc.name, ee)
+		}
+	}
+}
