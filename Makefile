@@ -1,6 +1,7 @@
 # gokafka: `make` builds bin/gokafka; `make run` starts ZooKeeper and a broker;
 # `make test` runs everything (vet, unit, integration, race, fuzz seeds).
-# System packages (ZooKeeper, kcat, a JRE, ps) are installed when missing.
+# System packages (ZooKeeper, kcat, a JRE, ps, and gcc for -race) are
+# installed when missing.
 
 GO        ?= go
 BIN       := bin/gokafka
@@ -31,11 +32,12 @@ deps:
 	dpkg -s zookeeper >/dev/null 2>&1 || missing="$$missing zookeeper"; \
 	command -v kcat >/dev/null 2>&1 || dpkg -s kcat >/dev/null 2>&1 || missing="$$missing kcat"; \
 	command -v ps >/dev/null 2>&1 || missing="$$missing procps"; \
+	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc libc6-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing:$$missing"; \
 		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
 		$$sudo apt-get update; \
-		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends $$missing; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	fi
 
 # run: ZooKeeper (config/zookeeper.properties) in the background, in its own
