@@ -445,3 +445,24 @@ func TestRequestsSurviveZooKeeperRestart(t *testing.T) {
 }
 
 var survivorPath = TopicPath("survivor")
+
+func TestNotifications(t *testing.T) {
+	c, _ := connect(t)
+	p, err := c.CreateIsrChangeNotification([]TopicPartition{{"foo", 0}})
+	if err != nil || p != "/isr_change_notification/isr_change_0000000000" {
+		t.Fatalf("isr change: %q, %v", p, err)
+	}
+	data, _, _ := c.Get(p)
+	jsonEqual(t, "isr change", data, `{"version":1,"partitions":[{"topic":"foo","partition":0}]}`)
+	p, err = c.CreateLogDirEventNotification(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := SequenceNumber(p[strings.LastIndexByte(p, '/')+1:], LogDirEventPrefix); !ok || n != 0 {
+		t.Errorf("sequence of %q = %d, %v", p, n, ok)
+	}
+	data, _, _ = c.Get(p)
+	if b, err := DecodeLogDirEvent(data); err != nil || b != 2 {
+		t.Errorf("log dir event broker %d, %v", b, err)
+	}
+}
