@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -241,7 +242,7 @@ func (z *ZooKeeper) run() error {
 	cmd.Stderr = logf
 	// Own process group (Stop kills the group); die with the test binary.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
+	if err := startOnSpawner(cmd); err != nil {
 		return fmt.Errorf("starting ZooKeeper: %w", err)
 	}
 	done := make(chan struct{})
@@ -263,6 +264,34 @@ func (z *ZooKeeper) run() error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return fmt.Errorf("ZooKeeper on %s did not answer ruok within %v; its log:\n%s", z.Addr, startTimeout, tail(z.Log(), 30))
+}
+
+// Pdeathsig fires when the *thread* that forked the child exits, not the
+// process. Go may retire threads, so every server is forked from one
+// goroutine locked to its thread for the life of the test binary.
+var spawner struct {
+	once sync.Once
+	reqs chan spawnReq
+}
+
+type spawnReq struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func startOnSpawner(cmd *exec.Cmd) error {
+	spawner.once.Do(func() {
+		spawner.reqs = make(chan spawnReq)
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread lives as long as the process
+			for r := range spawner.reqs {
+				r.done <- r.cmd.Start()
+			}
+		}()
+	})
+	done := make(chan error, 1)
+	spawner.reqs <- spawnReq{cmd, done}
+	return <-done
 }
 
 // FourLetterWord sends one of ZooKeeper's four-letter commands ("ruok",
