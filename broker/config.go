@@ -520,7 +520,7 @@ func ParseConfig(props map[string]string) (*Config, []string, error) {
 		}
 	}
 	sort.Strings(warnings)
-	if err := c.validate(); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, nil, err
 	}
 	return c, warnings, nil
@@ -743,9 +743,10 @@ func apiVersion(v any) error {
 	return fmt.Errorf("Version `%s` is not a valid version", s)
 }
 
-// validate checks the cross-property rules of KafkaConfig.validateValues,
-// with its "requirement failed: ..." wording.
-func (c *Config) validate() error {
+// Validate checks the cross-property rules of KafkaConfig.validateValues,
+// with its "requirement failed: ..." wording. ParseConfig calls it; call it
+// again after changing a parsed Config by hand.
+func (c *Config) Validate() error {
 	req := func(ok bool, msg string) error {
 		if ok {
 			return nil
