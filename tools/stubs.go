@@ -11,6 +11,4 @@ func stub(class string) *cli.Command {
 	}}
 }
 
-func producerPerfCommand() *cli.Command { return stub("org.apache.kafka.tools.ProducerPerformance") }
-func consumerPerfCommand() *cli.Command { return stub("kafka.tools.ConsumerPerformance") }
 func dumpLogCommand() *cli.Command      { return stub("kafka.tools.DumpLogSegments") }
