@@ -1172,4 +1172,3 @@ func parseJavaDuration(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
-

@@ -11,4 +11,4 @@ func stub(class string) *cli.Command {
 	}}
 }
 
-func dumpLogCommand() *cli.Command      { return stub("kafka.tools.DumpLogSegments") }
+func dumpLogCommand() *cli.Command { return stub("kafka.tools.DumpLogSegments") }
