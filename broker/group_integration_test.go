@@ -1,0 +1,307 @@
+package broker_test
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"gokafka/broker/brokertest"
+	"gokafka/zkcoord/zktest"
+)
+
+// Consumer groups against a real broker process and real ZooKeeper: franz-go
+// groups with the eager range and the cooperative-sticky assignors, and
+// kcat -G (librdkafka). Every record is read exactly once across the
+// members, rebalances follow members joining and leaving, and committed
+// offsets survive member restarts and a broker restart.
+func TestConsumerGroupsIntegration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test (starts ZooKeeper and a broker)")
+	}
+	zk := zktest.StartZooKeeper(t)
+	b := brokertest.StartBroker(t, zk,
+		brokertest.WithProps("offsets.topic.replication.factor", "1"),
+		brokertest.WithProps("group.initial.rebalance.delay.ms", "0"),
+		brokertest.WithProps("num.partitions", "4")) // topics are auto-created with 4 partitions
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+
+	t.Run("RangeEager", func(t *testing.T) {
+		groupScenario(t, ctx, b, "range", kgo.RangeBalancer())
+	})
+	t.Run("CooperativeSticky", func(t *testing.T) {
+		groupScenario(t, ctx, b, "coop", kgo.CooperativeStickyBalancer())
+	})
+	t.Run("Kcat", func(t *testing.T) {
+		kcatScenario(t, ctx, b)
+	})
+	t.Run("CommitsSurviveBrokerRestart", func(t *testing.T) {
+		topic, group := "restart-t", "restart-g"
+		groupCreateTopic(t, ctx, b, topic, 4)
+		groupProduce(t, ctx, b, topic, "a", 30)
+		c := groupConsumer(t, b, group, topic, kgo.RangeBalancer())
+		seen := newSeenSet()
+		seen.consume(ctx, c, "c")
+		groupWaitFor(t, ctx, "30 records", func() bool { return seen.len() == 30 })
+		if err := c.CommitUncommittedOffsets(ctx); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		before := groupCommitted(t, ctx, b, group, topic)
+		if before != 30 {
+			t.Fatalf("committed %d before the restart, want 30", before)
+		}
+		b.Restart()
+		groupWaitFor(t, ctx, "offsets after the restart", func() bool { return groupCommitted(t, ctx, b, group, topic) == 30 })
+		// A new member starts from the committed offsets.
+		groupProduce(t, ctx, b, topic, "b", 5)
+		c2 := groupConsumer(t, b, group, topic, kgo.RangeBalancer())
+		seen2 := newSeenSet()
+		seen2.consume(ctx, c2, "c2")
+		groupWaitFor(t, ctx, "5 new records", func() bool { return seen2.len() >= 5 })
+		time.Sleep(500 * time.Millisecond) // give an erroneous re-read a chance to show
+		if seen2.len() != 5 || seen2.dups() != 0 {
+			t.Fatalf("after restart read %d records (%d duplicates), want the 5 new ones", seen2.len(), seen2.dups())
+		}
+	})
+}
+
+// groupScenario: two members share four partitions; each record is read
+// once; one member leaves and the other takes over its partitions; a
+// restarted member resumes from the committed offsets.
+func groupScenario(t *testing.T, ctx context.Context, b *brokertest.Broker, name string, balancer kgo.GroupBalancer) {
+	topic, group := name+"-t", name+"-g"
+	groupCreateTopic(t, ctx, b, topic, 4)
+	seen := newSeenSet()
+	c1 := groupConsumer(t, b, group, topic, balancer)
+	c2 := groupConsumer(t, b, group, topic, balancer)
+	seen.consume(ctx, c1, "c1")
+	seen.consume(ctx, c2, "c2")
+	groupWaitForMembers(t, ctx, b, group, 2)
+
+	groupProduce(t, ctx, b, topic, "first", 200)
+	groupWaitFor(t, ctx, "200 records", func() bool { return seen.len() == 200 })
+	if seen.dups() != 0 {
+		t.Fatalf("%d records read twice", seen.dups())
+	}
+	if seen.by("c1") == 0 || seen.by("c2") == 0 {
+		t.Fatalf("one member read nothing: c1 %d, c2 %d", seen.by("c1"), seen.by("c2"))
+	}
+
+	// c2 leaves: c1 gets every partition.
+	if err := c2.CommitUncommittedOffsets(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c2.Close()
+	groupWaitForMembers(t, ctx, b, group, 1)
+	groupProduce(t, ctx, b, topic, "second", 100)
+	groupWaitFor(t, ctx, "300 records", func() bool { return seen.len() == 300 })
+	if seen.dups() != 0 {
+		t.Fatalf("%d records read twice after the leave", seen.dups())
+	}
+
+	// c1 commits and leaves; the group keeps the offsets.
+	if err := c1.CommitUncommittedOffsets(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c1.Close()
+	if n := groupCommitted(t, ctx, b, group, topic); n != 300 {
+		t.Fatalf("committed offsets sum to %d, want 300", n)
+	}
+	adm := kadm.NewClient(groupClient(t, b))
+	groupWaitFor(t, ctx, "group Empty", func() bool {
+		d, err := adm.DescribeGroups(ctx, group)
+		return err == nil && d[group].State == "Empty"
+	})
+
+	// A restarted member resumes where the group left off.
+	c3 := groupConsumer(t, b, group, topic, balancer)
+	seen.consume(ctx, c3, "c3")
+	groupWaitForMembers(t, ctx, b, group, 1)
+	groupProduce(t, ctx, b, topic, "third", 50)
+	groupWaitFor(t, ctx, "350 records", func() bool { return seen.len() == 350 })
+	time.Sleep(500 * time.Millisecond)
+	if seen.dups() != 0 || seen.by("c3") != 50 {
+		t.Fatalf("restarted member read %d records, %d duplicates overall", seen.by("c3"), seen.dups())
+	}
+}
+
+// kcatScenario: kcat -G consumes part of a topic and commits on exit; a
+// second run continues after the committed offsets.
+func kcatScenario(t *testing.T, ctx context.Context, b *brokertest.Broker) {
+	if _, err := exec.LookPath("kcat"); err != nil {
+		t.Skip("kcat not installed")
+	}
+	topic, group := "kcat-t", "kcat-g"
+	groupCreateTopic(t, ctx, b, topic, 4)
+	groupProduce(t, ctx, b, topic, "k", 40)
+	run := func(n int) []string {
+		cctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(cctx, "kcat", "-b", b.Addr, "-G", group, "-c", fmt.Sprint(n),
+			"-f", "%k\n", "-X", "auto.offset.reset=earliest", "-q", topic).CombinedOutput()
+		if err != nil {
+			t.Fatalf("kcat -G: %v\n%s", err, out)
+		}
+		return strings.Fields(string(out))
+	}
+	first := run(25)
+	if len(first) != 25 {
+		t.Fatalf("first run read %d records: %v", len(first), first)
+	}
+	groupWaitFor(t, ctx, "kcat's commit", func() bool { return groupCommitted(t, ctx, b, group, topic) == 25 })
+	second := run(15)
+	keys := map[string]bool{}
+	for _, k := range append(first, second...) {
+		if keys[k] {
+			t.Fatalf("record %s read twice", k)
+		}
+		keys[k] = true
+	}
+	if len(keys) != 40 {
+		t.Fatalf("read %d distinct records, want 40", len(keys))
+	}
+}
+
+// seenSet records which consumer read which key.
+type seenSet struct {
+	mu    sync.Mutex
+	keys  map[string]int
+	by_   map[string]int
+	ndups int
+}
+
+func newSeenSet() *seenSet { return &seenSet{keys: map[string]int{}, by_: map[string]int{}} }
+
+func (s *seenSet) add(key, who string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keys[key]++
+	if s.keys[key] > 1 {
+		s.ndups++
+	}
+	s.by_[who]++
+}
+
+func (s *seenSet) len() int        { s.mu.Lock(); defer s.mu.Unlock(); return len(s.keys) }
+func (s *seenSet) dups() int       { s.mu.Lock(); defer s.mu.Unlock(); return s.ndups }
+func (s *seenSet) by(w string) int { s.mu.Lock(); defer s.mu.Unlock(); return s.by_[w] }
+
+// consume polls c on a goroutine until c is closed.
+func (s *seenSet) consume(ctx context.Context, c *kgo.Client, who string) {
+	go func() {
+		for {
+			fs := c.PollFetches(ctx)
+			if fs.IsClientClosed() || ctx.Err() != nil {
+				return
+			}
+			fs.EachRecord(func(r *kgo.Record) { s.add(string(r.Key), who) })
+		}
+	}()
+}
+
+func groupClient(t *testing.T, b *brokertest.Broker, opts ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(b.Addr)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+func groupConsumer(t *testing.T, b *brokertest.Broker, group, topic string, balancer kgo.GroupBalancer) *kgo.Client {
+	return groupClient(t, b,
+		kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic), kgo.Balancers(balancer),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchMaxWait(200*time.Millisecond),
+		kgo.SessionTimeout(6*time.Second), kgo.HeartbeatInterval(500*time.Millisecond))
+}
+
+func groupCreateTopic(t *testing.T, ctx context.Context, b *brokertest.Broker, topic string, partitions int32) {
+	t.Helper()
+	// Created through Metadata auto-creation (num.partitions).
+	cl := groupClient(t, b)
+	req := kmsg.NewPtrMetadataRequest()
+	req.AllowAutoTopicCreation = true
+	req.Topics = []kmsg.MetadataRequestTopic{{Topic: kmsg.StringPtr(topic)}}
+	adm := kadm.NewClient(cl)
+	groupWaitFor(t, ctx, "leaders of "+topic, func() bool {
+		// Repeated: right after startup the broker may not know itself
+		// as alive yet, and creation fails until it does.
+		if _, err := req.RequestWith(ctx, cl); err != nil {
+			return false
+		}
+		md, err := adm.Metadata(ctx, topic)
+		if err != nil {
+			return false
+		}
+		d := md.Topics[topic]
+		if d.Err != nil || len(d.Partitions) != int(partitions) {
+			return false
+		}
+		for _, p := range d.Partitions {
+			if p.Leader < 0 || p.Err != nil {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func groupProduce(t *testing.T, ctx context.Context, b *brokertest.Broker, topic, prefix string, n int) {
+	t.Helper()
+	p := groupClient(t, b, kgo.DefaultProduceTopic(topic), kgo.RecordPartitioner(kgo.RoundRobinPartitioner()))
+	var recs []*kgo.Record
+	for i := 0; i < n; i++ {
+		recs = append(recs, &kgo.Record{Key: []byte(fmt.Sprintf("%s-%d", prefix, i)), Value: []byte("v")})
+	}
+	if err := p.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		t.Fatalf("produce: %v", err)
+	}
+}
+
+// committed returns the sum of the group's committed offsets on topic.
+func groupCommitted(t *testing.T, ctx context.Context, b *brokertest.Broker, group, topic string) int64 {
+	t.Helper()
+	adm := kadm.NewClient(groupClient(t, b))
+	os, err := adm.FetchOffsets(ctx, group)
+	if err != nil {
+		return -1
+	}
+	var sum int64
+	os.Each(func(o kadm.OffsetResponse) {
+		if o.Topic == topic && o.Err == nil && o.At > 0 {
+			sum += o.At
+		}
+	})
+	return sum
+}
+
+func groupWaitForMembers(t *testing.T, ctx context.Context, b *brokertest.Broker, group string, n int) {
+	t.Helper()
+	adm := kadm.NewClient(groupClient(t, b))
+	groupWaitFor(t, ctx, fmt.Sprintf("group %s Stable with %d members", group, n), func() bool {
+		d, err := adm.DescribeGroups(ctx, group)
+		return err == nil && d[group].State == "Stable" && len(d[group].Members) == n
+	})
+}
+
+func groupWaitFor(t *testing.T, ctx context.Context, what string, fn func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !fn() {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
