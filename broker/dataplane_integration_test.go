@@ -1,5 +1,3 @@
-//go:build dpwip
-
 package broker_test
 
 import (
@@ -45,7 +43,7 @@ func TestDataPathIntegration(t *testing.T) {
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				topic := "compress-" + c.name
-				createTopic(t, ctx, b, topic, 1)
+				createTopicAt(t, ctx, b.Addr, topic)
 				p := newClient(t, b, kgo.ProducerBatchCompression(c.codec), kgo.RequiredAcks(kgo.AllISRAcks()))
 				var recs []*kgo.Record
 				for i := 0; i < 100; i++ {
@@ -69,7 +67,7 @@ func TestDataPathIntegration(t *testing.T) {
 
 	t.Run("OffsetsAndDeleteRecords", func(t *testing.T) {
 		topic := "offsets"
-		createTopic(t, ctx, b, topic, 1)
+		createTopicAt(t, ctx, b.Addr, topic)
 		p := newClient(t, b)
 		start := time.Now().UnixMilli()
 		for i := 0; i < 10; i++ {
@@ -107,7 +105,7 @@ func TestDataPathIntegration(t *testing.T) {
 
 	t.Run("LongPoll", func(t *testing.T) {
 		topic := "longpoll"
-		createTopic(t, ctx, b, topic, 1)
+		createTopicAt(t, ctx, b.Addr, topic)
 		c := newClient(t, b, kgo.ConsumeTopics(topic), kgo.FetchMaxWait(10*time.Second))
 		// Start polling an empty partition; the fetch parks in the
 		// purgatory and must complete when the record arrives, long
@@ -141,7 +139,7 @@ func TestDataPathIntegration(t *testing.T) {
 			t.Skip("kcat not installed")
 		}
 		topic := "kcat"
-		createTopic(t, ctx, b, topic, 1)
+		createTopicAt(t, ctx, b.Addr, topic)
 		for _, codec := range []string{"none", "gzip", "snappy", "lz4", "zstd"} {
 			cmd := exec.CommandContext(ctx, "kcat", "-P", "-b", b.Addr, "-t", topic, "-K", ":", "-z", codec, "-H", "src=kcat")
 			cmd.Stdin = strings.NewReader(codec + ":value-" + codec + "\n")
@@ -171,18 +169,20 @@ func newClient(t *testing.T, b *brokertest.Broker, opts ...kgo.Opt) *kgo.Client 
 	return cl
 }
 
-// createTopic creates topic through CreateTopics and waits until its
-// leader answers.
-func createTopic(t *testing.T, ctx context.Context, b *brokertest.Broker, topic string, partitions int32) {
+// createTopicAt creates a one-partition topic on the broker at addr
+// (CreateTopics, or Metadata auto-creation where CreateTopics is not
+// served) and waits until its leader answers.
+func createTopicAt(t testing.TB, ctx context.Context, addr, topic string) {
 	t.Helper()
-	cl := newClient(t, b)
-	adm := kadm.NewClient(cl)
-	if _, err := adm.CreateTopic(ctx, partitions, 1, nil, topic); err != nil {
-		if !strings.Contains(err.Error(), "broker is too old") || partitions != 1 {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.AllowAutoTopicCreation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if _, err := kadm.NewClient(cl).CreateTopic(ctx, 1, 1, nil, topic); err != nil {
+		if !strings.Contains(err.Error(), "broker is too old") {
 			t.Fatalf("create topic %s: %v", topic, err)
 		}
-		// Without CreateTopics, let Metadata auto-create it
-		// (num.partitions=1 on the test broker).
 		req := kmsg.NewPtrMetadataRequest()
 		rt := kmsg.NewMetadataRequestTopic()
 		rt.Topic = kmsg.StringPtr(topic)
@@ -196,13 +196,13 @@ func createTopic(t *testing.T, ctx context.Context, b *brokertest.Broker, topic 
 	for {
 		// A fresh client each time: a client's cached "leader not
 		// available" would otherwise be kept for metadata.min.age.
-		probe, err := kgo.NewClient(kgo.SeedBrokers(b.Addr))
+		probe, err := kgo.NewClient(kgo.SeedBrokers(addr))
 		if err != nil {
 			t.Fatal(err)
 		}
 		ends, err := kadm.NewClient(probe).ListEndOffsets(ctx, topic)
 		probe.Close()
-		if err == nil && ends.Error() == nil && len(ends[topic]) == int(partitions) {
+		if err == nil && ends.Error() == nil && len(ends[topic]) == 1 {
 			return
 		}
 		if time.Now().After(deadline) {

@@ -75,19 +75,6 @@ type logStore interface {
 	HighWatermarks() map[log.TopicPartition]int64
 }
 
-// noLogStore is the stand-in used while no log manager is wired.
-type noLogStore struct{}
-
-var errNoLogManager = errors.New("broker: no log manager")
-
-func (noLogStore) GetOrCreate(log.TopicPartition, log.Config, [16]byte) (*log.Log, error) {
-	return nil, errNoLogManager
-}
-func (noLogStore) Get(log.TopicPartition) *log.Log                             { return nil }
-func (noLogStore) Delete(log.TopicPartition) error                             { return nil }
-func (noLogStore) CheckpointHighWatermarks(map[log.TopicPartition]int64) error { return nil }
-func (noLogStore) HighWatermarks() map[log.TopicPartition]int64                { return nil }
-
 // PartitionAppendResult is the outcome of appending one partition's
 // records. Err is a *kerr.Error (or nil).
 type PartitionAppendResult struct {
@@ -99,14 +86,7 @@ type PartitionAppendResult struct {
 // log manager and ZooKeeper client.
 func newReplicaManager(b *Broker) *ReplicaManager {
 	cfg := b.cfg
-	// TEMPORARY adapter: b.logs becomes *log.Manager when the core wires
-	// the log package; until then (a stand-in without these methods) every
-	// log operation fails cleanly instead of not compiling.
-	var logs logStore = noLogStore{}
-	if s, ok := any(b.logs).(logStore); ok && b.logs != nil {
-		logs = s
-	}
-	rm := newReplicaManagerWith(cfg.BrokerID, logs, b.lg,
+	rm := newReplicaManagerWith(cfg.BrokerID, b.logs, b.lg,
 		time.Duration(cfg.ReplicaLagTimeMaxMs)*time.Millisecond,
 		time.Duration(cfg.ReplicaHighWatermarkCheckpointIntervalMs)*time.Millisecond,
 		cfg.MinInsyncReplicas)
@@ -635,29 +615,10 @@ func tpString(tp log.TopicPartition) string { return fmt.Sprintf("%s-%d", tp.Top
 
 // topicLogConfig resolves a topic's log config and min.insync.replicas:
 // each topic-level override when present and valid, else the broker
-// default it maps to (Kafka's LogConfig.fromProps over
+// default (Config.LogConfig; Kafka's LogConfig.fromProps over the
 // KafkaConfig-derived defaults, log-format.md §8).
 func topicLogConfig(cfg *Config, overrides map[string]string) (log.Config, int32) {
-	c := log.Config{
-		SegmentBytes:                    cfg.LogSegmentBytes,
-		SegmentMs:                       cfg.LogRollMs(),
-		SegmentJitterMs:                 cfg.LogRollJitterMs(),
-		SegmentIndexBytes:               cfg.LogIndexSizeMaxBytes,
-		IndexIntervalBytes:              cfg.LogIndexIntervalBytes,
-		FlushMessages:                   cfg.LogFlushIntervalMessages,
-		FlushMs:                         cfg.LogFlushMs(),
-		RetentionMs:                     cfg.LogRetentionMs(),
-		RetentionBytes:                  cfg.LogRetentionBytes,
-		CleanupPolicy:                   cfg.LogCleanupPolicyString(),
-		DeleteRetentionMs:               cfg.LogCleanerDeleteRetentionMs,
-		MinCleanableDirtyRatio:          cfg.LogCleanerMinCleanableRatio,
-		MinCompactionLagMs:              cfg.LogCleanerMinCompactionLagMs,
-		FileDeleteDelayMs:               cfg.LogSegmentDeleteDelayMs,
-		MaxMessageBytes:                 cfg.MessageMaxBytes,
-		MessageTimestampType:            cfg.LogMessageTimestampType,
-		MessageTimestampDifferenceMaxMs: cfg.LogMessageTimestampDifferenceMaxMs,
-		Preallocate:                     cfg.LogPreallocate,
-	}
+	c := cfg.LogConfig()
 	minISR := cfg.MinInsyncReplicas
 	i64 := func(key string, dst *int64) {
 		if v, ok := overrides[key]; ok {
