@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 	"go.uber.org/zap/zaptest"
@@ -157,4 +160,114 @@ func splitHostPort(addr string) (string, int, error) {
 	}
 	n, err := strconv.Atoi(p)
 	return h, n, err
+}
+
+// startTestCluster runs n brokers (ids 0..n-1) in this process on one
+// ZooKeeper chroot and waits until every broker's metadata cache lists all
+// of them with the same controller.
+func startTestCluster(t *testing.T, n int, extra ...string) []*Broker {
+	t.Helper()
+	connect := zktest.Shared(t).ChrootConnect(t)
+	var bs []*Broker
+	for i := 0; i < n; i++ {
+		bs = append(bs, startTestBroker(t, connect, int32(i), extra...))
+	}
+	waitFor(t, 30*time.Second, func() error {
+		ctrl := bs[0].metadata.ControllerID()
+		for _, b := range bs {
+			if got := len(b.metadata.AliveBrokers()); got != n {
+				return fmt.Errorf("broker %d knows %d brokers", b.cfg.BrokerID, got)
+			}
+			if c := b.metadata.ControllerID(); c < 0 || c != ctrl {
+				return fmt.Errorf("broker %d says controller %d, broker 0 says %d", b.cfg.BrokerID, c, ctrl)
+			}
+		}
+		return nil
+	})
+	return bs
+}
+
+// Three brokers: every one answers Metadata with the whole cluster, and an
+// auto-created topic with replication factor 3 gets leaders and full ISRs
+// through the controller's LeaderAndIsr and UpdateMetadata, carried by the
+// controller channel.
+func TestClusterMetadata(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts ZooKeeper")
+	}
+	bs := startTestCluster(t, 3, "default.replication.factor", "3", "num.partitions", "4")
+	cl := newClient(t, kgo.SeedBrokers(bs[1].addr()))
+	req := kmsg.NewPtrMetadataRequest()
+	tp := kmsg.NewMetadataRequestTopic()
+	tp.Topic = kmsg.StringPtr("replicated")
+	req.Topics = append(req.Topics, tp)
+	req.AllowAutoTopicCreation = true
+	waitFor(t, 30*time.Second, func() error {
+		resp, err := req.RequestWith(ctx(t), cl)
+		if err != nil {
+			return err
+		}
+		if len(resp.Brokers) != 3 {
+			return fmt.Errorf("%d brokers", len(resp.Brokers))
+		}
+		mt := resp.Topics[0]
+		if mt.ErrorCode != 0 || len(mt.Partitions) != 4 {
+			return fmt.Errorf("topic error %d, %d partitions", mt.ErrorCode, len(mt.Partitions))
+		}
+		for _, p := range mt.Partitions {
+			if p.ErrorCode != 0 || p.Leader < 0 || len(p.Replicas) != 3 || len(p.ISR) != 3 || p.LeaderEpoch < 0 {
+				return fmt.Errorf("partition %+v", p)
+			}
+		}
+		return nil
+	})
+	// Every broker's cache agrees.
+	for _, b := range bs {
+		if n := len(b.metadata.Partitions("replicated")); n != 4 {
+			t.Errorf("broker %d caches %d partitions", b.cfg.BrokerID, n)
+		}
+	}
+}
+
+// kcat -L (librdkafka: ApiVersions v3, then Metadata) lists the brokers,
+// the controller and the topics.
+func TestKcatList(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts ZooKeeper")
+	}
+	if _, err := exec.LookPath("kcat"); err != nil {
+		t.Skip("kcat not installed")
+	}
+	connect := zktest.Shared(t).ChrootConnect(t)
+	b := startTestBroker(t, connect, 3)
+	cl := newClient(t, kgo.SeedBrokers(b.addr()), kgo.AllowAutoTopicCreation())
+	waitFor(t, 15*time.Second, func() error {
+		req := kmsg.NewPtrMetadataRequest()
+		tp := kmsg.NewMetadataRequestTopic()
+		tp.Topic = kmsg.StringPtr("kcat-topic")
+		req.Topics = append(req.Topics, tp)
+		req.AllowAutoTopicCreation = true
+		resp, err := req.RequestWith(ctx(t), cl)
+		if err != nil {
+			return err
+		}
+		if resp.Topics[0].ErrorCode != 0 {
+			return kerr.ErrorForCode(resp.Topics[0].ErrorCode)
+		}
+		return nil
+	})
+	out, err := exec.Command("kcat", "-L", "-b", b.addr(), "-m", "10").CombinedOutput()
+	if err != nil {
+		t.Fatalf("kcat -L: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"1 brokers:",
+		"broker 3 at " + b.addr() + " (controller)",
+		`topic "kcat-topic" with 1 partitions:`,
+		"partition 0, leader 3, replicas: 3, isrs: 3",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("kcat -L output lacks %q:\n%s", want, out)
+		}
+	}
 }
