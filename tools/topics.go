@@ -178,7 +178,9 @@ func runTopics(ctx context.Context, env *toolEnv, args []string) int {
 		if o.has("command-config") {
 			var err error
 			if props, err = loadProperties(o.value("command-config")); err != nil {
-				fmt.Fprintf(env.Stderr, "Exception in thread \"main\" java.nio.file.NoSuchFileException: %v\n", err)
+				// Utils.loadProps (Files.newInputStream), outside the try block.
+				msg := strings.TrimSuffix(err.Error(), " (No such file or directory)")
+				fmt.Fprintf(env.Stderr, "Exception in thread \"main\" java.nio.file.NoSuchFileException: %s\n", msg)
 				return 1
 			}
 		}

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -48,12 +50,40 @@ type topicBrokerErr struct {
 func (e *topicBrokerErr) Error() string { return e.msg }
 func (e *topicBrokerErr) Unwrap() error { return e.err }
 
+// adminCallError words a failed admin call as the Java admin client does:
+// no broker answering within default.api.timeout.ms is a TimeoutException.
+func adminCallError(call string, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &topicsError{"org.apache.kafka.common.errors.TimeoutException", "Timed out waiting for a node assignment. Call: " + call}
+	}
+	return err
+}
+
+// untilReachable runs call again while no broker can be dialled, until ctx
+// ends: the Java admin client keeps trying its bootstrap servers until the
+// call's deadline.
+func untilReachable(ctx context.Context, call func() error) error {
+	for {
+		err := call()
+		var op *net.OpError
+		if err == nil || !errors.As(err, &op) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
 func (s *adminTopicService) topics(ctx context.Context, o *optionSet) ([]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, topicsAdminTimeout)
 	defer cancel()
-	md, err := s.adm.Metadata(ctx)
+	var md kadm.Metadata
+	err := untilReachable(ctx, func() (err error) { md, err = s.adm.Metadata(ctx); return err })
 	if err != nil {
-		return nil, err
+		return nil, adminCallError("listTopics", err)
 	}
 	var all []string
 	for name := range md.Topics {
@@ -97,9 +127,10 @@ func (s *adminTopicService) create(ctx context.Context, t *topicArgs) error {
 	req.Topics = append(req.Topics, rt)
 	ctx, cancel := context.WithTimeout(ctx, topicsAdminTimeout)
 	defer cancel()
-	resp, err := req.RequestWith(ctx, s.cl)
+	var resp *kmsg.CreateTopicsResponse
+	err := untilReachable(ctx, func() (err error) { resp, err = req.RequestWith(ctx, s.cl); return err })
 	if err != nil {
-		return err
+		return adminCallError("createTopics", err)
 	}
 	for _, rt := range resp.Topics {
 		if err := topicBrokerError(rt.ErrorCode, rt.ErrorMessage); err != nil {
@@ -140,7 +171,7 @@ func (s *adminTopicService) list(ctx context.Context, o *optionSet) error {
 func (s *adminTopicService) describe(ctx context.Context, o *optionSet) error {
 	topics, err := s.topics(ctx, o)
 	if err != nil {
-		return err
+		return adminCallError("describeTopics", err)
 	}
 	if err := ensureTopicExists(topics, o, !(o.has("topic") && o.has("if-exists"))); err != nil {
 		return err
@@ -152,7 +183,7 @@ func (s *adminTopicService) describe(ctx context.Context, o *optionSet) error {
 	defer cancel()
 	md, err := s.adm.Metadata(ctx, topics...)
 	if err != nil {
-		return err
+		return adminCallError("describeConfigs", err)
 	}
 	live := map[int32]bool{}
 	for _, b := range md.Brokers {
@@ -236,7 +267,7 @@ func (s *adminTopicService) alter(ctx context.Context, o *optionSet, t *topicArg
 	defer cancel()
 	md, err := s.adm.Metadata(ctx, topics...)
 	if err != nil {
-		return err
+		return adminCallError("describeTopics", err)
 	}
 	req := kmsg.NewPtrCreatePartitionsRequest()
 	req.TimeoutMillis = int32(topicsAdminTimeout.Milliseconds() / 2)
@@ -254,7 +285,7 @@ func (s *adminTopicService) alter(ctx context.Context, o *optionSet, t *topicArg
 	}
 	resp, err := req.RequestWith(ctx, s.cl)
 	if err != nil {
-		return err
+		return adminCallError("createPartitions", err)
 	}
 	for _, rt := range resp.Topics {
 		if err := topicBrokerError(rt.ErrorCode, rt.ErrorMessage); err != nil {
@@ -287,7 +318,7 @@ func (s *adminTopicService) delete(ctx context.Context, o *optionSet) error {
 	}
 	resp, err := req.RequestWith(ctx, s.cl)
 	if err != nil {
-		return err
+		return adminCallError("deleteTopics", err)
 	}
 	for _, rt := range resp.Topics {
 		if err := topicBrokerError(rt.ErrorCode, rt.ErrorMessage); err != nil {

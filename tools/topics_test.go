@@ -338,3 +338,23 @@ func TestTopicsQuickstartWithBroker(t *testing.T) {
 		t.Errorf("bootstrap --create: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 }
+
+// No broker answers: after default.api.timeout.ms the admin client's
+// TimeoutException; a missing --command-config file fails before that.
+func TestTopicsBootstrapUnreachable(t *testing.T) {
+	old := topicsAdminTimeout
+	topicsAdminTimeout = 500 * time.Millisecond
+	defer func() { topicsAdminTimeout = old }()
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	r := runTool(t, runTopics, "", "--list", "--bootstrap-server", addr)
+	if r.Code != 1 || r.Stdout != "Error while executing topic command : Timed out waiting for a node assignment. Call: listTopics\n" {
+		t.Errorf("exit %d, stdout %q", r.Code, r.Stdout)
+	}
+	if !strings.Contains(r.Stderr, "ERROR org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: listTopics") {
+		t.Errorf("stderr %q", r.Stderr)
+	}
+	r = runTool(t, runTopics, "", "--list", "--bootstrap-server", addr, "--command-config", "/nonexistent/admin.properties")
+	if r.Code != 1 || r.Stderr != "Exception in thread \"main\" java.nio.file.NoSuchFileException: /nonexistent/admin.properties\n" {
+		t.Errorf("missing command config: exit %d, stderr %q", r.Code, r.Stderr)
+	}
+}
