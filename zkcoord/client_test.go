@@ -466,3 +466,30 @@ func TestNotifications(t *testing.T) {
 		t.Errorf("log dir event broker %d, %v", b, err)
 	}
 }
+
+// The legacy admin requests the 2.8 controller still obeys.
+func TestAdminRequests(t *testing.T) {
+	c, _ := connect(t)
+	if _, _, ok, err := c.ReassignPartitionsRequest(); ok || err != nil {
+		t.Fatalf("no request yet: %v %v", ok, err)
+	}
+	want := ReassignPartitions{{"foo", 0}: {5, 6}}
+	if err := c.CreateReassignPartitions(want); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CreateReassignPartitions(want); !errors.Is(err, ErrNodeExists) {
+		t.Errorf("second request: %v", err)
+	}
+	got, _, ok, err := c.ReassignPartitionsRequest()
+	if !ok || err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("read back %v %v %v", got, ok, err)
+	}
+	tps := []TopicPartition{{"foo", 0}, {"bar", 1}}
+	if err := c.CreatePreferredReplicaElection(tps); err != nil {
+		t.Fatal(err)
+	}
+	back, ok, err := c.PreferredReplicaElectionRequest()
+	if !ok || err != nil || !reflect.DeepEqual(back, []TopicPartition{{"bar", 1}, {"foo", 0}}) {
+		t.Errorf("preferred election %v %v %v", back, ok, err)
+	}
+}
