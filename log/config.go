@@ -58,9 +58,13 @@ func (c Config) Compact() bool { return policyHas(c.CleanupPolicy, "compact") }
 // Delete reports whether cleanup.policy includes "delete".
 func (c Config) Delete() bool { return policyHas(c.CleanupPolicy, "delete") }
 
+// policyHas scans the comma-separated policy without allocating (it is
+// consulted on every append).
 func policyHas(policy, want string) bool {
-	for _, p := range strings.Split(policy, ",") {
-		if strings.TrimSpace(strings.ToLower(p)) == want {
+	for policy != "" {
+		var p string
+		p, policy, _ = strings.Cut(policy, ",")
+		if strings.EqualFold(strings.TrimSpace(p), want) {
 			return true
 		}
 	}

@@ -274,43 +274,101 @@ func (r *recReader) fail() {
 // internally consistent, with offset deltas 0, 1, 2, … when
 // sequentialDeltas is set (as every producer writes them). It reports
 // whether some record has a null key (refused on compacted topics).
+// It is on the append path, so it is written as one tight loop.
 func walkRecords(data []byte, count int32, sequentialDeltas bool) (nullKey bool, err error) {
-	for i := int32(0); i < count; i++ {
-		length, n := binary.Varint(data)
-		if n <= 0 || length < 0 || int64(len(data)-n) < length {
-			return nullKey, invalidf("record %d: bad length", i)
+	i := 0
+	for r := int32(0); r < count; r++ {
+		length, ni := varintAt(data, i)
+		if ni < 0 || length < 0 || length > int64(len(data)-ni) {
+			return nullKey, invalidf("record %d: bad length", r)
 		}
-		rd := recReader{b: data[n : n+int(length)]}
-		rd.byte()
-		rd.varint()
-		delta := rd.varint()
-		if rd.skipBytes() {
+		i = ni
+		end := i + int(length)
+		rec := data[:end]
+		j := i + 1 // attributes
+		if j > end {
+			return nullKey, invalidf("record %d: truncated", r)
+		}
+		if _, j = varintAt(rec, j); j < 0 { // timestamp delta
+			return nullKey, invalidf("record %d: bad timestamp delta", r)
+		}
+		delta, j := varintAt(rec, j)
+		if j < 0 {
+			return nullKey, invalidf("record %d: bad offset delta", r)
+		}
+		if sequentialDeltas && delta != int64(r) {
+			return nullKey, invalidf("record %d has offset delta %d", r, delta)
+		}
+		klen, j := varintAt(rec, j)
+		if j < 0 || klen < -1 || klen > int64(end-j) {
+			return nullKey, invalidf("record %d: bad key length", r)
+		}
+		if klen < 0 {
 			nullKey = true
+		} else {
+			j += int(klen)
 		}
-		rd.skipBytes()
-		hc := rd.varint()
-		if hc < 0 || hc > length {
-			return nullKey, invalidf("record %d: bad header count %d", i, hc)
+		vlen, j := varintAt(rec, j)
+		if j < 0 || vlen < -1 || vlen > int64(end-j) {
+			return nullKey, invalidf("record %d: bad value length", r)
 		}
-		for j := int64(0); j < hc && rd.err == nil; j++ {
-			if rd.skipBytes() {
-				return nullKey, invalidf("record %d: null header key", i)
+		if vlen > 0 {
+			j += int(vlen)
+		}
+		hc, j := varintAt(rec, j)
+		if j < 0 || hc < 0 || hc > int64(end-j) {
+			return nullKey, invalidf("record %d: bad header count", r)
+		}
+		for h := int64(0); h < hc; h++ {
+			var hk, hv int64
+			hk, j = varintAt(rec, j)
+			if j < 0 || hk < 0 || hk > int64(end-j) {
+				return nullKey, invalidf("record %d: bad header key", r)
 			}
-			rd.skipBytes()
+			j += int(hk)
+			hv, j = varintAt(rec, j)
+			if j < 0 || hv < -1 || hv > int64(end-j) {
+				return nullKey, invalidf("record %d: bad header value", r)
+			}
+			if hv > 0 {
+				j += int(hv)
+			}
 		}
-		if rd.err != nil {
-			return nullKey, invalidf("record %d: %v", i, rd.err)
+		if j != end {
+			return nullKey, invalidf("record %d: %d bytes left inside the record", r, end-j)
 		}
-		if rd.pos != int(length) {
-			return nullKey, invalidf("record %d: %d bytes left inside the record", i, int(length)-rd.pos)
-		}
-		if sequentialDeltas && delta != int64(i) {
-			return nullKey, invalidf("record %d has offset delta %d", i, delta)
-		}
-		data = data[n+int(length):]
+		i = end
 	}
-	if len(data) != 0 {
-		return nullKey, invalidf("%d bytes follow the last of %d records", len(data), count)
+	if i != len(data) {
+		return nullKey, invalidf("%d bytes follow the last of %d records", len(data)-i, count)
 	}
 	return nullKey, nil
+}
+
+// varintAt decodes the zig-zag varint at b[i] and returns it with the
+// index after it, or a negative index when malformed. The one-byte case,
+// nearly every length and delta in practice, stays small enough to be
+// inlined into walkRecords.
+func varintAt(b []byte, i int) (int64, int) {
+	if uint(i) < uint(len(b)) {
+		if c := b[i]; c < 0x80 {
+			return int64(c>>1) ^ -int64(c&1), i + 1
+		}
+	}
+	return varintSlow(b, i)
+}
+
+func varintSlow(b []byte, i int) (int64, int) {
+	if i < 0 || i >= len(b) {
+		return 0, -1
+	}
+	if i+1 < len(b) && b[i+1] < 0x80 {
+		u := uint64(b[i]&0x7f) | uint64(b[i+1])<<7
+		return int64(u>>1) ^ -int64(u&1), i + 2
+	}
+	v, n := binary.Varint(b[i:])
+	if n <= 0 {
+		return 0, -1
+	}
+	return v, i + n
 }
