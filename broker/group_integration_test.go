@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -39,6 +40,9 @@ func TestConsumerGroupsIntegration(t *testing.T) {
 	})
 	t.Run("CooperativeSticky", func(t *testing.T) {
 		groupScenario(t, ctx, b, "coop", kgo.CooperativeStickyBalancer())
+	})
+	t.Run("Sarama", func(t *testing.T) {
+		saramaScenario(t, ctx, b)
 	})
 	t.Run("Kcat", func(t *testing.T) {
 		kcatScenario(t, ctx, b)
@@ -169,6 +173,66 @@ func kcatScenario(t *testing.T, ctx context.Context, b *brokertest.Broker) {
 	if len(keys) != 40 {
 		t.Fatalf("read %d distinct records, want 40", len(keys))
 	}
+}
+
+// saramaScenario: two sarama consumer-group members (negotiated versions,
+// range assignor) read every record once and commit on close.
+func saramaScenario(t *testing.T, ctx context.Context, b *brokertest.Broker) {
+	topic, group := "sarama-t", "sarama-g"
+	groupCreateTopic(t, ctx, b, topic, 4)
+	seen := newSeenSet()
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V2_8_0_0
+	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
+	cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRange()}
+	cfg.Consumer.Group.Session.Timeout = 6 * time.Second
+	cfg.Consumer.Group.Heartbeat.Interval = 500 * time.Millisecond
+	var wg sync.WaitGroup
+	start := func(who string) sarama.ConsumerGroup {
+		cg, err := sarama.NewConsumerGroup([]string{b.Addr}, group, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				if err := cg.Consume(ctx, []string{topic}, saramaHandler{seen, who}); err != nil {
+					return // closed
+				}
+			}
+		}()
+		return cg
+	}
+	c1, c2 := start("s1"), start("s2")
+	groupWaitForMembers(t, ctx, b, group, 2)
+	groupProduce(t, ctx, b, topic, "s", 100)
+	groupWaitFor(t, ctx, "100 records", func() bool { return seen.len() == 100 })
+	if seen.dups() != 0 || seen.by("s1") == 0 || seen.by("s2") == 0 {
+		t.Fatalf("s1 read %d, s2 read %d, %d duplicates", seen.by("s1"), seen.by("s2"), seen.dups())
+	}
+	for _, c := range []sarama.ConsumerGroup{c1, c2} {
+		if err := c.Close(); err != nil {
+			t.Fatalf("close: %v", err)
+		}
+	}
+	wg.Wait()
+	groupWaitFor(t, ctx, "sarama's commits", func() bool { return groupCommitted(t, ctx, b, group, topic) == 100 })
+}
+
+type saramaHandler struct {
+	seen *seenSet
+	who  string
+}
+
+func (saramaHandler) Setup(sarama.ConsumerGroupSession) error   { return nil }
+func (saramaHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+func (h saramaHandler) ConsumeClaim(s sarama.ConsumerGroupSession, c sarama.ConsumerGroupClaim) error {
+	for m := range c.Messages() {
+		h.seen.add(string(m.Key), h.who)
+		s.MarkMessage(m, "")
+	}
+	return nil
 }
 
 // seenSet records which consumer read which key.
