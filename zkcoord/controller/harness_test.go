@@ -153,6 +153,8 @@ type cluster struct {
 	admin   *zkcoord.Client // the test's own session, for tool-like writes and reads
 	brokers map[int32]*broker
 	cfg     func(*Config)
+
+	lastResult []string // output of the last transcript command that returns a result
 }
 
 type broker struct {
@@ -308,15 +310,29 @@ func (b *broker) sync(t *testing.T) {
 // epoch, then an /isr_change_notification sequential znode.
 func (c *cluster) leaderSetsISR(topic string, p int32, isr ...int32) {
 	c.t.Helper()
-	s, ok := c.state(topic, p)
-	if !ok {
-		c.t.Fatalf("%s-%d has no state", topic, p)
+	c.leadersSetISRs(map[TopicPartition][]int32{{Topic: topic, Partition: p}: isr}, true)
+}
+
+// leadersSetISRs writes several ISR changes and, if notify, one notification listing them all,
+// as the leaders' batching task does a few seconds later.
+func (c *cluster) leadersSetISRs(isrs map[TopicPartition][]int32, notify bool) {
+	c.t.Helper()
+	var tps []TopicPartition
+	for tp, isr := range isrs {
+		s, ok := c.state(tp.Topic, tp.Partition)
+		if !ok {
+			c.t.Fatalf("%s has no state", tpString(tp))
+		}
+		s.ISR = isr
+		if _, err := c.admin.Set(zkcoord.PartitionStatePath(tp.Topic, tp.Partition), s.Encode(), s.ZkVersion); err != nil {
+			c.t.Fatalf("writing ISR of %s: %v", tpString(tp), err)
+		}
+		tps = append(tps, tp)
 	}
-	s.ISR = isr
-	if _, err := c.admin.Set(zkcoord.PartitionStatePath(topic, p), s.Encode(), s.ZkVersion); err != nil {
-		c.t.Fatalf("writing ISR of %s-%d: %v", topic, p, err)
+	if !notify {
+		return
 	}
-	note := zkcoord.EncodeIsrChangeNotification([]zkcoord.TopicPartition{{Topic: topic, Partition: p}})
+	note := zkcoord.EncodeIsrChangeNotification(tps)
 	if _, err := c.admin.Create(zkcoord.IsrChangeNotificationPath+"/isr_change_", note, zkcoord.PersistentSequential); err != nil {
 		c.t.Fatalf("writing ISR change notification: %v", err)
 	}

@@ -207,10 +207,12 @@ func (c *Controller) maybeCompleteReassignment(tp TopicPartition) {
 	if !ok {
 		return
 	}
+	// Re-arm before reading, so an ISR change right after the read still fires.
+	if _, _, err := c.watchData(statePath(tp), "PartitionReassignmentIsrChange", func() { c.maybeCompleteReassignment(tp) }); err != nil {
+		c.logZkError("watching "+statePath(tp), err)
+	}
 	if c.reassignmentComplete(tp, a) {
 		c.completeReassignment(tp, a)
-	} else if _, _, err := c.watchData(statePath(tp), "PartitionReassignmentIsrChange", func() { c.maybeCompleteReassignment(tp) }); err != nil {
-		c.logZkError("watching "+statePath(tp), err)
 	}
 }
 
