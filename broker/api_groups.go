@@ -78,7 +78,7 @@ func (b *Broker) startGroupCoordinator() (*group.Coordinator, error) {
 	cfg.OffsetMetadataMaxBytes = int(b.cfg.OffsetMetadataMaxBytes)
 	cfg.OffsetsRetention = millis(int64(b.cfg.OffsetsRetentionMinutes) * 60_000)
 	cfg.OffsetsRetentionCheckInterval = millis(b.cfg.OffsetsRetentionCheckIntervalMs)
-	c := group.New(cfg, b.groupStorage(), b.lg.Named("kafka.coordinator.group.GroupCoordinator"))
+	c := group.New(cfg, b.groupStorage(), b.lg)
 	c.Start()
 	b.watchOffsetsLeadership(c)
 	return c, nil

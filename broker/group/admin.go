@@ -300,7 +300,7 @@ func (c *Coordinator) cleanupGroupMetadata(groups []*group, selector func(g *gro
 		g.lock()
 		removed := selector(g)
 		if g.is(Empty) && len(g.offsets) == 0 && len(g.pendingCommits) == 0 {
-			c.lg.Info(fmt.Sprintf("%sGroup %s transitioned to Dead in generation %d", c.mname, g.id, g.generation))
+			c.mlg.Info(fmt.Sprintf("%sGroup %s transitioned to Dead in generation %d", c.mname, g.id, g.generation))
 			g.transition(Dead, c.now())
 		}
 		var recs []record
@@ -316,7 +316,7 @@ func (c *Coordinator) cleanupGroupMetadata(groups []*group, selector func(g *gro
 			id := g.id
 			c.appendLocked(g, buildBatch(c.now(), recs), func(err error) {
 				if err != nil {
-					c.lg.Error(fmt.Sprintf("%sFailed to append %d tombstones to %s-%d for expired/deleted offsets and/or metadata for group %s: %v", c.mname, len(recs), OffsetsTopic, g.partition, id, err))
+					c.mlg.Error(fmt.Sprintf("%sFailed to append %d tombstones to %s-%d for expired/deleted offsets and/or metadata for group %s: %v", c.mname, len(recs), OffsetsTopic, g.partition, id, err))
 				}
 			})
 			total += len(removed)
@@ -356,7 +356,7 @@ func (c *Coordinator) ExpireOffsets() int {
 	n := c.cleanupGroupMetadata(groups, func(g *group) []topicPartition {
 		return g.removeExpiredOffsets(now, c.cfg.OffsetsRetention.Milliseconds())
 	})
-	c.lg.Info(fmt.Sprintf("%sRemoved %d expired offsets in %d milliseconds.", c.mname, n, time.Since(start).Milliseconds()))
+	c.mlg.Info(fmt.Sprintf("%sRemoved %d expired offsets in %d milliseconds.", c.mname, n, time.Since(start).Milliseconds()))
 	return n
 }
 

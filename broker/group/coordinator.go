@@ -20,9 +20,10 @@ type Client struct {
 type Coordinator struct {
 	cfg   Config
 	store Storage
-	lg    *zap.Logger
-	name  string // "[GroupCoordinator N]: "
-	mname string // "[GroupMetadataManager brokerId=N] "
+	lg    *zap.Logger // kafka.coordinator.group.GroupCoordinator
+	mlg   *zap.Logger // kafka.coordinator.group.GroupMetadataManager
+	name  string      // "[GroupCoordinator N]: "
+	mname string      // "[GroupMetadataManager brokerId=N] "
 
 	sched  *scheduler
 	commit *worker // storage completions
@@ -44,7 +45,9 @@ type partitionState struct {
 }
 
 // New returns a coordinator that owns no partition yet; Start makes it
-// active.
+// active. It logs through lg.Named("kafka.coordinator.group.GroupCoordinator")
+// and lg.Named("kafka.coordinator.group.GroupMetadataManager"), Kafka's
+// logger names.
 func New(cfg Config, store Storage, lg *zap.Logger) *Coordinator {
 	return newCoordinator(cfg, store, lg, newScheduler(), false)
 }
@@ -59,7 +62,8 @@ func newCoordinator(cfg Config, store Storage, lg *zap.Logger, sched *scheduler,
 	return &Coordinator{
 		cfg:        cfg,
 		store:      store,
-		lg:         lg,
+		lg:         lg.Named("kafka.coordinator.group.GroupCoordinator"),
+		mlg:        lg.Named("kafka.coordinator.group.GroupMetadataManager"),
 		name:       fmt.Sprintf("[GroupCoordinator %d]: ", cfg.BrokerID),
 		mname:      fmt.Sprintf("[GroupMetadataManager brokerId=%d] ", cfg.BrokerID),
 		sched:      sched,

@@ -17,7 +17,7 @@ func (c *Coordinator) OnElection(p, epoch int32) {
 	c.mu.Lock()
 	if cur, ok := c.epochs[p]; ok && epoch < cur {
 		c.mu.Unlock()
-		c.lg.Info(fmt.Sprintf("%sNot loading %s-%d for epoch %d since current epoch is %d", c.mname, OffsetsTopic, p, epoch, cur))
+		c.mlg.Info(fmt.Sprintf("%sNot loading %s-%d for epoch %d since current epoch is %d", c.mname, OffsetsTopic, p, epoch, cur))
 		return
 	}
 	c.epochs[p] = epoch
@@ -29,7 +29,7 @@ func (c *Coordinator) OnElection(p, epoch int32) {
 	st := &partitionState{epoch: epoch}
 	c.partitions[p] = st
 	c.mu.Unlock()
-	c.lg.Info(fmt.Sprintf("%sScheduling loading of offsets and group metadata from %s-%d for epoch %d", c.mname, OffsetsTopic, p, epoch))
+	c.mlg.Info(fmt.Sprintf("%sScheduling loading of offsets and group metadata from %s-%d for epoch %d", c.mname, OffsetsTopic, p, epoch))
 	scheduled := time.Now()
 	c.loader.submit(func() { c.load(p, st, scheduled) })
 }
@@ -42,14 +42,14 @@ func (c *Coordinator) OnResignation(p, epoch int32) {
 	c.mu.Lock()
 	if cur, ok := c.epochs[p]; ok && epoch >= 0 && epoch < cur {
 		c.mu.Unlock()
-		c.lg.Info(fmt.Sprintf("%sNot removing offsets for %s-%d since current epoch %d is newer than %d", c.mname, OffsetsTopic, p, cur, epoch))
+		c.mlg.Info(fmt.Sprintf("%sNot removing offsets for %s-%d since current epoch %d is newer than %d", c.mname, OffsetsTopic, p, cur, epoch))
 		return
 	}
 	if epoch >= 0 {
 		c.epochs[p] = epoch
 	}
 	c.mu.Unlock()
-	c.lg.Info(fmt.Sprintf("%sScheduling unloading of offsets and group metadata from %s-%d", c.mname, OffsetsTopic, p))
+	c.mlg.Info(fmt.Sprintf("%sScheduling unloading of offsets and group metadata from %s-%d", c.mname, OffsetsTopic, p))
 	groups := c.detach(p)
 	c.loader.submit(func() { c.unload(p, groups) })
 }
@@ -97,7 +97,7 @@ func (c *Coordinator) unload(p int32, groups []*group) {
 		}
 		g.unlock()
 	}
-	c.lg.Info(fmt.Sprintf("%sFinished unloading %s-%d. Removed %d cached offsets and %d cached groups.", c.mname, OffsetsTopic, p, offsets, len(groups)))
+	c.mlg.Info(fmt.Sprintf("%sFinished unloading %s-%d. Removed %d cached offsets and %d cached groups.", c.mname, OffsetsTopic, p, offsets, len(groups)))
 }
 
 // load replays partition p (GroupMetadataManager.doLoadGroupsAndOffsets):
@@ -149,7 +149,7 @@ func (c *Coordinator) load(p int32, st *partitionState, scheduled time.Time) {
 	if err != nil {
 		// Kafka logs and serves what it has: a broken record must not keep
 		// the partition's groups unavailable forever.
-		c.lg.Error(fmt.Sprintf("%sError loading offsets from %s-%d", c.mname, OffsetsTopic, p), zap.Error(err))
+		c.mlg.Error(fmt.Sprintf("%sError loading offsets from %s-%d", c.mname, OffsetsTopic, p), zap.Error(err))
 	}
 	now := c.now()
 	var loaded []*group
@@ -161,7 +161,7 @@ func (c *Coordinator) load(p int32, st *partitionState, scheduled time.Time) {
 	for id, raw := range metas {
 		v, err := parseGroupValue(raw)
 		if err != nil {
-			c.lg.Error(fmt.Sprintf("%sSkipping group %s while loading %s-%d", c.mname, id, OffsetsTopic, p), zap.Error(err))
+			c.mlg.Error(fmt.Sprintf("%sSkipping group %s while loading %s-%d", c.mname, id, OffsetsTopic, p), zap.Error(err))
 			continue
 		}
 		g := build(id)
