@@ -211,6 +211,7 @@ func (c *cluster) startBroker(id int32) *broker {
 		ctrl: New(cl, cfg, ch, zaptest.NewLogger(c.t).Named(fmt.Sprintf("broker%d", id)))}
 	b.ctrl.Start()
 	c.brokers[id] = b
+	c.waitControllerSees(id, true) // so a test's next step finds it live
 	return b
 }
 
@@ -222,8 +223,10 @@ func (b *broker) stop() {
 }
 
 func (c *cluster) killBroker(id int32) {
+	c.t.Helper()
 	c.brokers[id].stop()
 	delete(c.brokers, id)
+	c.waitControllerSees(id, false)
 }
 
 // active waits for a broker to be the active controller and returns it.
