@@ -80,7 +80,7 @@ func (e *kafkaEncoder) EncodeEntry(ent zapcore.Entry, fields []zapcore.Field) (*
 		line.AppendByte(' ')
 		line.AppendString(s)
 	}
-	name := ent.LoggerName
+	name := loggerCategory(ent.LoggerName)
 	if name == "" {
 		name = "kafka"
 	}
@@ -116,6 +116,30 @@ func log4jLevel(l zapcore.Level) string {
 	}
 }
 
+// loggerCategory turns a zap logger name into a log4j category. zap joins
+// nested Named calls with dots, so a component that names its logger after
+// its class, given a logger its caller already named, ends up as
+// "kafka.log.LogManager.kafka.log.LogManager"; a log4j logger has exactly
+// one category. The last segment boundary where a category root starts
+// ("kafka.", "org.apache.", "state.change.logger") wins; "org.apache.kafka."
+// stays whole.
+func loggerCategory(name string) string {
+	best := 0
+	for i := 1; i < len(name); i++ {
+		if name[i-1] != '.' {
+			continue
+		}
+		rest := name[:i]
+		switch tail := name[i:]; {
+		case strings.HasPrefix(tail, "org.apache."), strings.HasPrefix(tail, "state.change.logger"):
+			best = i
+		case strings.HasPrefix(tail, "kafka.") && !strings.HasSuffix(rest, "org.apache."):
+			best = i
+		}
+	}
+	return name[best:]
+}
+
 // logRoute is one destination of config/log4j.properties: the loggers whose
 // name starts with prefix (non-additive, so they skip stdout and server.log),
 // the file they write and the level they start at.
@@ -149,6 +173,7 @@ type routedCore struct {
 }
 
 func (c *routingCore) pick(name string) zapcore.Core {
+	name = loggerCategory(name)
 	for _, r := range c.routes {
 		if name == r.prefix || strings.HasPrefix(name, r.prefix+".") {
 			return r.core

@@ -116,3 +116,29 @@ func TestUnwritableLogDir(t *testing.T) {
 		t.Errorf("stdout = %q", stdout.String())
 	}
 }
+
+// Nested Named calls collapse to the innermost log4j category, so routing
+// and the "(logger)" suffix see the component's own name.
+func TestLoggerCategory(t *testing.T) {
+	for in, want := range map[string]string{
+		"kafka.server.KafkaServer":                        "kafka.server.KafkaServer",
+		"kafka.log.LogManager.kafka.log.LogManager":       "kafka.log.LogManager",
+		"kafka.server.KafkaServer.state.change.logger":    "state.change.logger",
+		"ReplicaManager.kafka.controller.KafkaController": "kafka.controller.KafkaController",
+		"org.apache.kafka.clients.NetworkClient":          "org.apache.kafka.clients.NetworkClient",
+		"ReplicaManager":                                  "ReplicaManager",
+		"":                                                "",
+	} {
+		if got := loggerCategory(in); got != want {
+			t.Errorf("loggerCategory(%q) = %q, want %q", in, got, want)
+		}
+	}
+	dir := t.TempDir()
+	var stdout bytes.Buffer
+	lg, logs := newBrokerLogger(dir, &stdout)
+	lg.Named("kafka.server.KafkaServer").Named("kafka.controller.KafkaController").Info("elected")
+	_ = logs.Close()
+	if stdout.Len() != 0 || !strings.Contains(readFile(t, filepath.Join(dir, "controller.log")), "INFO elected (kafka.controller.KafkaController)") {
+		t.Errorf("stdout %q; controller.log %q", stdout.String(), readFile(t, filepath.Join(dir, "controller.log")))
+	}
+}
