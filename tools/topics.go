@@ -168,7 +168,12 @@ func runTopics(ctx context.Context, env *toolEnv, args []string) int {
 		if err != nil {
 			// Thrown before TopicCommand's try block: the JVM's
 			// uncaught-exception line, no "Error while executing".
-			fmt.Fprintf(env.Stderr, "Exception in thread \"main\" kafka.zookeeper.ZooKeeperClientTimeoutException: %v\n", err)
+			class := "kafka.zookeeper.ZooKeeperClientException"
+			var te *zkcoord.ConnectTimeoutError
+			if errors.As(err, &te) {
+				class = "kafka.zookeeper.ZooKeeperClientTimeoutException"
+			}
+			fmt.Fprintf(env.Stderr, "Exception in thread \"main\" %s: %v\n", class, err)
 			return 1
 		}
 		defer zc.Close()
