@@ -30,6 +30,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/urfave/cli/v2"
 )
@@ -122,6 +123,12 @@ func runConsoleProducer(ctx context.Context, env *toolEnv, args []string) int {
 	if _, set := props["client.id"]; !set {
 		props["client.id"] = "console-producer"
 	}
+	if _, set := props["delivery.timeout.ms"]; !set {
+		// The Java producer gives up on a record after delivery.timeout.ms
+		// (default 2 minutes); franz-go would retry an unreachable
+		// cluster forever.
+		props["delivery.timeout.ms"] = "120000"
+	}
 	kopts, err := clientOpts(props)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "org.apache.kafka.common.config.ConfigException: %v\n", err)
@@ -184,7 +191,14 @@ func runConsoleProducer(ctx context.Context, env *toolEnv, args []string) int {
 // javaProduceError renders a franz-go produce error as the Java exception
 // a user would have seen.
 func javaProduceError(err error) string {
-	return "org.apache.kafka.common.errors." + strings.TrimPrefix(fmt.Sprint(err), "kgo: ")
+	var ke *kerr.Error
+	switch {
+	case errors.As(err, &ke):
+		return javaErrorMessage(err)
+	case errors.Is(err, kgo.ErrRecordTimeout):
+		return "org.apache.kafka.common.errors.TimeoutException: " + err.Error()
+	}
+	return "org.apache.kafka.common.KafkaException: " + err.Error()
 }
 
 // lineMessageReader is ConsoleProducer$LineMessageReader.

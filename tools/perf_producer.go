@@ -245,7 +245,7 @@ func runProducerPerf(ctx context.Context, env *toolEnv, args []string) int {
 			props["acks"] = "all"
 		}
 	}
-	for k, v := range map[string]string{"batch.size": "16384", "max.in.flight.requests.per.connection": "5", "client.id": "producer-1"} {
+	for k, v := range map[string]string{"batch.size": "16384", "max.in.flight.requests.per.connection": "5", "client.id": "producer-1", "delivery.timeout.ms": "120000"} {
 		if _, set := props[k]; !set {
 			props[k] = v
 		}
