@@ -35,10 +35,21 @@ var apiTable = []api{
 	{key: 16, minVersion: 0, maxVersion: 4, handle: (*Broker).handleListGroups},
 	{key: 17, minVersion: 0, maxVersion: 1, handle: (*Broker).handleSaslHandshake},
 	{key: 18, minVersion: 0, maxVersion: 3, handle: (*Broker).handleAPIVersions},
+	{key: 19, minVersion: 0, maxVersion: 7, handle: (*Broker).handleCreateTopics},
+	{key: 20, minVersion: 0, maxVersion: 6, handle: (*Broker).handleDeleteTopics},
 	{key: 21, minVersion: 0, maxVersion: 2, handle: (*Broker).handleDeleteRecords},
+	{key: 22, minVersion: 0, maxVersion: 4, handle: (*Broker).handleInitProducerID},
 	{key: 23, minVersion: 0, maxVersion: 4, handle: (*Broker).handleOffsetForLeaderEpoch},
+	{key: 32, minVersion: 0, maxVersion: 4, handle: (*Broker).handleDescribeConfigs},
+	{key: 33, minVersion: 0, maxVersion: 2, handle: (*Broker).handleAlterConfigs},
+	{key: 37, minVersion: 0, maxVersion: 3, handle: (*Broker).handleCreatePartitions},
 	{key: 42, minVersion: 0, maxVersion: 2, handle: (*Broker).handleDeleteGroups},
+	{key: 43, minVersion: 0, maxVersion: 2, handle: (*Broker).handleElectLeaders},
+	{key: 44, minVersion: 0, maxVersion: 1, handle: (*Broker).handleIncrementalAlterConfigs},
+	{key: 45, minVersion: 0, maxVersion: 0, handle: (*Broker).handleAlterPartitionReassignments},
+	{key: 46, minVersion: 0, maxVersion: 0, handle: (*Broker).handleListPartitionReassignments},
 	{key: 47, minVersion: 0, maxVersion: 0, handle: (*Broker).handleOffsetDelete},
+	{key: 60, minVersion: 0, maxVersion: 0, handle: (*Broker).handleDescribeCluster},
 }
 
 // apiIndex maps a key to its row; built once from apiTable.

@@ -42,6 +42,8 @@ type Broker struct {
 	channel     *controllerChannel
 	producerIDs *producerIDManager
 	network     *socketServer
+	// configChanges follows /config/changes; set in Start.
+	configChanges *configChangeListener
 
 	brokerEpoch     atomic.Int64 // czxid of /brokers/ids/N; changes on re-registration
 	controllerEpoch atomic.Int32 // highest controller epoch seen in a control request
@@ -171,6 +173,7 @@ func (b *Broker) Start() (err error) {
 	b.zk.OnSessionExpired(b.onSessionExpired)
 	b.zk.OnReconnected(b.onSessionReestablished)
 	b.controller.Start()
+	b.startConfigChangeListener()
 	if b.groups, err = b.startGroupCoordinator(); err != nil {
 		return err
 	}
@@ -255,6 +258,9 @@ func (b *Broker) onSessionReestablished() {
 	}
 	if b.controller != nil {
 		b.controller.OnSessionReestablished()
+	}
+	if b.configChanges != nil {
+		b.configChanges.watch()
 	}
 }
 
