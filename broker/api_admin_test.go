@@ -242,4 +242,3 @@ func TestAdminBrokerConfigs(t *testing.T) {
 		t.Errorf("DescribeCluster %+v", resp)
 	}
 }
-
