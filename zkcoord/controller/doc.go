@@ -57,6 +57,17 @@
 //   - Call OnSessionExpired / OnSessionReestablished from zkcoord.Client's hooks, and Close
 //     before closing the ZooKeeper client.
 //
+// # Differences from Kafka 2.8 and what is not implemented
+//
+//   - Requests one decision produces go out as one batch per broker (Kafka sometimes sends the
+//     partition and replica state machines' batches separately); a partition appears once per
+//     request, with its final state.
+//   - AlterIsr (key 56) is not served: ISR changes reach the controller through ZooKeeper.
+//   - Log-directory failure notifications are deleted without acting on them (no JBOD).
+//   - No controller metrics (offline partition count, event queue time, ...).
+//   - LeaderAndIsr responses are only logged (Kafka uses them for offline log dirs and topic-id
+//     mismatches).
+//
 // # Imports
 //
 // zkcoord (client and znode codecs), go-zookeeper (raw multi and watches), franz-go's kmsg and

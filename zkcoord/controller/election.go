@@ -33,7 +33,10 @@ func (c *Controller) armControllerWatch() (int32, error) {
 		go func() {
 			defer c.wg.Done()
 			select {
-			case ev := <-ch:
+			case ev, ok := <-ch:
+				if !ok {
+					ev.Type = zk.EventNotWatching
+				}
 				c.enqueue(event{name: "ControllerChange", fn: func() {
 					c.controllerWatched = false
 					if ev.Type == zk.EventNotWatching {

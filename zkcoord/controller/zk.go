@@ -121,7 +121,10 @@ func (c *Controller) arm(path, name string, ch <-chan zk.Event, fn func()) {
 	go func() {
 		defer c.wg.Done()
 		select {
-		case ev := <-ch:
+		case ev, ok := <-ch:
+			if !ok {
+				ev.Type = zk.EventNotWatching
+			}
 			c.enqueue(event{name: name, fn: func() {
 				if gen != c.gen {
 					return // registered before a resignation
