@@ -751,11 +751,17 @@ func compressionCodec(v string) (kgo.CompressionCodec, error) {
 // ---------------------------------------------------------------------------
 // Logging.
 
-// logLine prints one log line in the pattern of Kafka's
-// config/tools-log4j.properties, "[%d] %p %m (%c)%n", to w (the tools' log
-// goes to stderr at WARN and above).
+// logLine prints one log line through the tools' zap logger (logging.go),
+// in the pattern of Kafka's config/tools-log4j.properties, "[%d] %p %m
+// (%c)%n", to w (the tools log to stderr at WARN and above).
 func logLine(w io.Writer, level, msg, logger string) {
-	fmt.Fprintf(w, "[%s] %s %s (%s)\n", time.Now().Format("2006-01-02 15:04:05,000"), level, msg, logger)
+	lg := newToolLogger(w).Named(logger)
+	switch level {
+	case "ERROR":
+		lg.Error(msg)
+	default:
+		lg.Warn(msg)
+	}
 }
 
 // ---------------------------------------------------------------------------

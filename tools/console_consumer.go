@@ -113,6 +113,8 @@ func runConsoleConsumer(ctx context.Context, env *toolEnv, args []string) int {
 			kopts = append(kopts, g)
 		}
 		kopts = append(kopts, kgo.ConsumerGroup(cfg.group))
+		// A 2.x Java consumer's allow.auto.create.topics is true.
+		kopts = append(kopts, kgo.AllowAutoTopicCreation())
 		if cfg.topic != "" {
 			kopts = append(kopts, kgo.ConsumeTopics(cfg.topic))
 		} else {

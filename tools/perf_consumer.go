@@ -107,7 +107,7 @@ func runConsumerPerf(ctx context.Context, env *toolEnv, args []string) int {
 	joinStart := time.Now()
 	var joinTotal, joinRound time.Duration
 	kopts = append(kopts, kgo.ConsumerGroup(o.value("group")), kgo.ConsumeTopics(o.value("topic")),
-		kgo.ConsumeResetOffset(resetOff), kgo.DisableFetchCRCValidation(),
+		kgo.ConsumeResetOffset(resetOff), kgo.DisableFetchCRCValidation(), kgo.AllowAutoTopicCreation(),
 		kgo.OnPartitionsAssigned(func(context.Context, *kgo.Client, map[string][]int32) {
 			mu.Lock()
 			defer mu.Unlock()
