@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -278,7 +279,7 @@ func (b *Broker) start() error {
 	// Own process group, so Kill reaches anything the broker starts; die
 	// with the test binary if it is killed.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
+	if err := startOnLockedThread(cmd); err != nil {
 		b.mu.Unlock()
 		r.Close()
 		w.Close()
@@ -468,4 +469,33 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Pdeathsig is delivered when the thread that forked the child exits, not
+// the process, and the Go runtime may retire threads. So every broker is
+// forked from one goroutine that stays locked to its thread for the life of
+// the test binary: brokers die with the test binary and not before.
+var forker struct {
+	once sync.Once
+	reqs chan forkReq
+}
+
+type forkReq struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func startOnLockedThread(cmd *exec.Cmd) error {
+	forker.once.Do(func() {
+		forker.reqs = make(chan forkReq)
+		go func() {
+			runtime.LockOSThread() // never unlocked
+			for r := range forker.reqs {
+				r.done <- r.cmd.Start()
+			}
+		}()
+	})
+	done := make(chan error, 1)
+	forker.reqs <- forkReq{cmd, done}
+	return <-done
 }
