@@ -11,4 +11,3 @@ func stub(class string) *cli.Command {
 	}}
 }
 
-func dumpLogCommand() *cli.Command { return stub("kafka.tools.DumpLogSegments") }
