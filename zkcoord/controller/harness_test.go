@@ -158,6 +158,7 @@ type cluster struct {
 }
 
 type broker struct {
+	mu    sync.Mutex // guards epoch after a re-registration
 	id    int32
 	zk    *zkcoord.Client
 	ctrl  *Controller
@@ -194,7 +195,13 @@ func (c *cluster) dial() *zkcoord.Client {
 // startBroker registers broker id and starts its controller component.
 func (c *cluster) startBroker(id int32) *broker {
 	c.t.Helper()
-	cl := c.dial()
+	return c.startBrokerOn(id, c.dial())
+}
+
+// startBrokerOn is startBroker over a given session, wired to its expiry hooks as the broker
+// is: resign on expiry, re-register and re-elect once the new session exists.
+func (c *cluster) startBrokerOn(id int32, cl *zkcoord.Client) *broker {
+	c.t.Helper()
 	info := BrokerInfo{ID: id, JmxPort: -1, Timestamp: time.Now().UnixMilli(), Endpoints: []zkcoord.EndPoint{
 		{ListenerName: "PLAINTEXT", Host: "127.0.0.1", Port: 9092 + id, SecurityProtocol: "PLAINTEXT"}}}
 	epoch, err := cl.RegisterBroker(info)
@@ -209,6 +216,15 @@ func (c *cluster) startBroker(id int32) *broker {
 	ch := newFakeChannel()
 	b := &broker{id: id, zk: cl, ch: ch, epoch: epoch,
 		ctrl: New(cl, cfg, ch, zaptest.NewLogger(c.t).Named(fmt.Sprintf("broker%d", id)))}
+	cl.OnSessionExpired(b.ctrl.OnSessionExpired)
+	cl.OnReconnected(func() {
+		if epoch, err := cl.RegisterBroker(info); err == nil {
+			b.mu.Lock()
+			b.epoch = epoch
+			b.mu.Unlock()
+			b.ctrl.OnSessionReestablished()
+		}
+	})
 	b.ctrl.Start()
 	c.brokers[id] = b
 	c.waitControllerSees(id, true) // so a test's next step finds it live
