@@ -337,6 +337,26 @@ func TestTopicsQuickstartWithBroker(t *testing.T) {
 	if r.Code != 0 || r.Stdout != "Created topic second.\n" {
 		t.Errorf("bootstrap --create: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
+	r = runTool(t, runTopics, "", "--create", "--bootstrap-server", b.Addr, "--replication-factor", "3", "--topic", "third")
+	if r.Code != 1 || r.Stdout != "Error while executing topic command : Replication factor: 3 larger than available brokers: 1.\n" {
+		t.Errorf("bootstrap --create rf 3: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	if r = runTool(t, runTopics, "", "--alter", "--bootstrap-server", b.Addr, "--topic", "second", "--partitions", "3"); r.Code != 0 || r.Stdout != "" {
+		t.Errorf("bootstrap --alter: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	waitFor(t, 30*time.Second, "three partitions with leaders", func() bool {
+		r = runTool(t, runTopics, "", "--describe", "--bootstrap-server", b.Addr, "--topic", "second")
+		return strings.Count(r.Stdout, "Leader: 0") == 3
+	})
+	if !regexp.MustCompile(`^Topic: second\tTopicId: \S{22}\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: `).MatchString(r.Stdout) {
+		t.Errorf("bootstrap --describe:\n%s", r.Stdout)
+	}
+	if r = runTool(t, runTopics, "", "--delete", "--bootstrap-server", b.Addr, "--topic", "second"); r.Code != 0 || r.Stdout != "" {
+		t.Errorf("bootstrap --delete: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	waitFor(t, 30*time.Second, "the deletion", func() bool {
+		return runTool(t, runTopics, "", "--list", "--bootstrap-server", b.Addr).Stdout == "test_topic\n"
+	})
 }
 
 // No broker answers: after default.api.timeout.ms the admin client's
