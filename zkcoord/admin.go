@@ -203,8 +203,8 @@ func (c *Client) WriteNewTopic(topic string, assign map[int32][]int32, configs m
 	if err != nil {
 		return &AdminError{Class: classAdminOperation, Code: "UNKNOWN_SERVER_ERROR", Msg: err.Error()}
 	}
-	c.lg.Info(fmt.Sprintf("Creating topic %s with configuration %v and initial partition assignment %s",
-		topic, configs, formatAssignment(assign)))
+	c.lg.Info(fmt.Sprintf("Creating topic %s with configuration %s and initial partition assignment %s",
+		topic, javaProperties(configs), formatAssignment(assign)))
 	return nil
 }
 
@@ -317,4 +317,17 @@ func parseIDs(names []string) []int32 {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return ids
+}
+
+// javaProperties renders a config as java.util.Properties prints: {k=v, k2=v2}.
+func javaProperties(cfg map[string]string) string {
+	keys := make([]string, 0, len(cfg))
+	for k := range cfg {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		keys[i] = k + "=" + cfg[k]
+	}
+	return "{" + strings.Join(keys, ", ") + "}"
 }

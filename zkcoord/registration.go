@@ -3,6 +3,7 @@ package zkcoord
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.uber.org/zap"
 )
@@ -82,15 +83,13 @@ func (c *Client) RegisterBroker(info BrokerInfo) (int64, error) {
 	return 0, &BrokerIDExistsError{ID: info.ID, Owner: st.EphemeralOwner}
 }
 
+// endpointsString renders endpoints as Kafka's log line shows its Seq[EndPoint].
 func endpointsString(eps []EndPoint) string {
-	s := "ArrayBuffer("
+	parts := make([]string, len(eps))
 	for i, e := range eps {
-		if i > 0 {
-			s += ", "
-		}
-		s += e.String()
+		parts[i] = fmt.Sprintf("EndPoint(%s,%d,ListenerName(%s),%s)", e.Host, e.Port, e.ListenerName, e.SecurityProtocol)
 	}
-	return s + ")"
+	return "ArrayBuffer(" + strings.Join(parts, ", ") + ")"
 }
 
 // Brokers returns the registered (live) brokers sorted by id, each with its
