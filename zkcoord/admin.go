@@ -189,6 +189,8 @@ func (c *Client) CreateTopic(topic string, assign map[int32][]int32, configs map
 // WriteNewTopic writes an already validated topic (configs, then the
 // assignment). Callers that validated themselves use it directly.
 func (c *Client) WriteNewTopic(topic string, assign map[int32][]int32, configs map[string]string, withTopicID bool) error {
+	c.lg.Info(fmt.Sprintf("Creating topic %s with configuration %s and initial partition assignment %s",
+		topic, javaProperties(configs), formatAssignment(assign)))
 	if err := c.setOrCreateEntityConfig(ConfigTypeTopic, topic, configs); err != nil {
 		return err
 	}
@@ -203,8 +205,6 @@ func (c *Client) WriteNewTopic(topic string, assign map[int32][]int32, configs m
 	if err != nil {
 		return &AdminError{Class: classAdminOperation, Code: "UNKNOWN_SERVER_ERROR", Msg: err.Error()}
 	}
-	c.lg.Info(fmt.Sprintf("Creating topic %s with configuration %s and initial partition assignment %s",
-		topic, javaProperties(configs), formatAssignment(assign)))
 	return nil
 }
 
