@@ -369,3 +369,64 @@ func groupWaitFor(t *testing.T, ctx context.Context, what string, fn func() bool
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// Coordinator failover: with __consumer_offsets replicated on two brokers,
+// killing the coordinator moves leadership of the group's offsets partition;
+// the new leader loads it (GroupMetadataManager's load on election) and
+// serves the offsets committed through the old one.
+func TestGroupCoordinatorFailoverIntegration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test (starts ZooKeeper and two brokers)")
+	}
+	zk := zktest.StartZooKeeper(t)
+	bs := brokertest.StartCluster(t, zk, 2,
+		brokertest.WithProps("offsets.topic.replication.factor", "2"),
+		brokertest.WithProps("offsets.topic.num.partitions", "4"),
+		brokertest.WithProps("default.replication.factor", "2"),
+		brokertest.WithProps("num.partitions", "2"),
+		brokertest.WithProps("group.initial.rebalance.delay.ms", "0"),
+		brokertest.WithProps("zookeeper.session.timeout.ms", "6000"))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	topic, group := "failover-t", "failover-g"
+	groupCreateTopic(t, ctx, bs[0], topic, 2)
+	groupProduce(t, ctx, bs[0], topic, "x", 20)
+	c := groupConsumer(t, bs[0], group, topic, kgo.RangeBalancer())
+	seen := newSeenSet()
+	seen.consume(ctx, c, "c")
+	groupWaitFor(t, ctx, "20 records", func() bool { return seen.len() == 20 })
+	if err := c.CommitUncommittedOffsets(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	d, err := kadm.NewClient(groupClient(t, bs[0])).DescribeGroups(ctx, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := d[group].Coordinator.NodeID
+	survivor := bs[1-old]
+	// acks=all: the commit was acknowledged once both replicas had it.
+	bs[old].Kill()
+
+	// Fresh clients each round: a client may keep dialing the coordinator
+	// it cached.
+	groupWaitFor(t, ctx, "the offsets from the new coordinator", func() bool {
+		cl := groupClient(t, survivor)
+		defer cl.Close()
+		fc := kmsg.NewPtrFindCoordinatorRequest()
+		fc.CoordinatorKey = group
+		r, err := fc.RequestWith(ctx, cl)
+		if err != nil || r.ErrorCode != 0 || r.NodeID != survivor.ID {
+			return false
+		}
+		fctx, fcancel := context.WithTimeout(ctx, 3*time.Second)
+		defer fcancel()
+		os, err := kadm.NewClient(cl).FetchOffsets(fctx, group)
+		if err != nil {
+			return false
+		}
+		var sum int64
+		os.Each(func(o kadm.OffsetResponse) { sum += o.At })
+		return sum == 20
+	})
+}
