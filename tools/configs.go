@@ -1084,7 +1084,7 @@ func (c *configsCmd) describeQuotas(ctx context.Context, cl *kgo.Client) error {
 	}
 	for _, r := range resp.Results {
 		if err := kerr.ErrorForCode(r.ErrorCode); err != nil {
-			msg := javaErrorMessage(err)
+			msg := err.(*kerr.Error).Description
 			if r.ErrorMessage != nil {
 				msg = *r.ErrorMessage
 			}

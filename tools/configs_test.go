@@ -101,6 +101,35 @@ func TestConfigsBootstrapTopic(t *testing.T) {
 	}
 }
 
+// The operations chapter's --bootstrap-server quota examples.
+func TestConfigsBootstrapQuotas(t *testing.T) {
+	addr := startKfake(t)
+	run := func(args ...string) toolResult {
+		return runTool(t, runConfigs, "", append([]string{"--bootstrap-server", addr}, args...)...)
+	}
+	res := run("--alter", "--add-config", "producer_byte_rate=1024,consumer_byte_rate=2048,request_percentage=200",
+		"--entity-type", "users", "--entity-name", "user1", "--entity-type", "clients", "--entity-name", "clientA")
+	if res.Code != 0 || res.Stdout != "Completed updating config for user user1.\n" {
+		t.Fatalf("alter: %+v", res)
+	}
+	res = run("--describe", "--entity-type", "users", "--entity-name", "user1", "--entity-type", "clients", "--entity-name", "clientA")
+	if res.Stdout != "Quota configs for user-principal 'user1', client-id 'clientA' are consumer_byte_rate=2048.0, producer_byte_rate=1024.0, request_percentage=200.0\n" {
+		t.Errorf("describe: %q", res.Stdout)
+	}
+	res = run("--alter", "--add-config", "producer_byte_rate=1024", "--entity-type", "clients", "--entity-default")
+	if res.Stdout != "Completed updating default config for clients in the cluster.\n" {
+		t.Errorf("default alter: %+v", res)
+	}
+	res = run("--describe", "--client-defaults")
+	if res.Stdout != "Quota configs for the default client-id are producer_byte_rate=1024.0\n" {
+		t.Errorf("default describe: %q", res.Stdout)
+	}
+	res = run("--alter", "--client", "c", "--add-config", "retention.ms=1")
+	if res.Code != 1 || res.Stderr != "Only quota configs can be added for 'clients' using --bootstrap-server. Unexpected config names: Set(retention.ms)\n" {
+		t.Errorf("non-quota key: %+v", res)
+	}
+}
+
 func TestConfigsArgumentErrors(t *testing.T) {
 	for _, tc := range []struct {
 		args []string

@@ -141,3 +141,30 @@ func TestConsoleProducerUsageGolden(t *testing.T) {
 	golden(t, "console_producer_help", runTool(t, runConsoleProducer, "", "--help").Stderr)
 	golden(t, "console_consumer_help", runTool(t, runConsoleConsumer, "", "--help").Stderr)
 }
+
+// --compression-codec without a value means gzip; with one, that codec.
+func TestConsoleProducerCompressionCodec(t *testing.T) {
+	addr := startKfake(t)
+	for topic, args := range map[string][]string{
+		"gz": {"--compression-codec"}, "lz": {"--compression-codec", "lz4"}, "none": nil,
+	} {
+		res := runTool(t, runConsoleProducer, "hello\n", append([]string{"--bootstrap-server", addr, "--topic", topic, "--sync"}, args...)...)
+		if res.Code != 0 {
+			t.Fatalf("%s: %+v", topic, res)
+		}
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics("gz", "lz", "none"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	got := map[string]uint8{}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for len(got) < 3 && ctx.Err() == nil {
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) { got[r.Topic] = r.Attrs.CompressionType() })
+	}
+	if got["gz"] != 1 || got["lz"] != 3 || got["none"] != 0 {
+		t.Errorf("compression types = %v, want gz:1 lz:3 none:0", got)
+	}
+}
