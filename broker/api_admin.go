@@ -70,6 +70,10 @@ import (
 	"gokafka/zkcoord/controller"
 )
 
+// errNoZooKeeper: a broker without a ZooKeeper session (only in tests of
+// the connection layer) cannot read or write configs.
+var errNoZooKeeper = errors.New("broker: no ZooKeeper session")
+
 // isController reports whether this broker is the active controller.
 func (b *Broker) isController() bool { return b.controller != nil && b.controller.IsActive() }
 
@@ -143,7 +147,7 @@ func adminError(err error) (int16, *string) {
 
 func (b *Broker) handleCreateTopics(r *Request) {
 	req := r.Msg.(*kmsg.CreateTopicsRequest)
-	b.goBackground(func() { r.Respond(b.createTopics(req, r.ClientID)) })
+	b.goAsync(r, func() { r.Respond(b.createTopics(req, r.ClientID)) })
 }
 
 func (b *Broker) createTopics(req *kmsg.CreateTopicsRequest, clientID string) *kmsg.CreateTopicsResponse {
@@ -275,7 +279,7 @@ func (b *Broker) createTopicsConfigs(overrides map[string]string) []kmsg.CreateT
 
 func (b *Broker) handleDeleteTopics(r *Request) {
 	req := r.Msg.(*kmsg.DeleteTopicsRequest)
-	b.goBackground(func() { r.Respond(b.deleteTopics(req)) })
+	b.goAsync(r, func() { r.Respond(b.deleteTopics(req)) })
 }
 
 func (b *Broker) deleteTopics(req *kmsg.DeleteTopicsRequest) *kmsg.DeleteTopicsResponse {
@@ -363,7 +367,7 @@ func (b *Broker) topicByID(id [16]byte) (string, bool) {
 
 func (b *Broker) handleCreatePartitions(r *Request) {
 	req := r.Msg.(*kmsg.CreatePartitionsRequest)
-	b.goBackground(func() { r.Respond(b.createPartitions(req)) })
+	b.goAsync(r, func() { r.Respond(b.createPartitions(req)) })
 }
 
 func (b *Broker) createPartitions(req *kmsg.CreatePartitionsRequest) *kmsg.CreatePartitionsResponse {
@@ -486,7 +490,7 @@ func controllerCallError(err error) *kerr.Error {
 
 func (b *Broker) handleElectLeaders(r *Request) {
 	req := r.Msg.(*kmsg.ElectLeadersRequest)
-	b.goBackground(func() {
+	b.goAsync(r, func() {
 		resp := req.ResponseKind().(*kmsg.ElectLeadersResponse)
 		var tps []controller.TopicPartition
 		if req.Topics != nil {
@@ -540,7 +544,7 @@ func (b *Broker) handleElectLeaders(r *Request) {
 
 func (b *Broker) handleAlterPartitionReassignments(r *Request) {
 	req := r.Msg.(*kmsg.AlterPartitionAssignmentsRequest)
-	b.goBackground(func() {
+	b.goAsync(r, func() {
 		resp := req.ResponseKind().(*kmsg.AlterPartitionAssignmentsResponse)
 		targets := map[controller.TopicPartition][]int32{}
 		for _, t := range req.Topics {
@@ -577,7 +581,7 @@ func (b *Broker) handleAlterPartitionReassignments(r *Request) {
 
 func (b *Broker) handleListPartitionReassignments(r *Request) {
 	req := r.Msg.(*kmsg.ListPartitionReassignmentsRequest)
-	b.goBackground(func() {
+	b.goAsync(r, func() {
 		resp := req.ResponseKind().(*kmsg.ListPartitionReassignmentsResponse)
 		var tps []controller.TopicPartition
 		if req.Topics != nil {
@@ -914,7 +918,7 @@ func (b *Broker) brokerConfigEntries(perBrokerResource bool, names []string) []c
 
 func (b *Broker) handleDescribeConfigs(r *Request) {
 	req := r.Msg.(*kmsg.DescribeConfigsRequest)
-	b.goBackground(func() {
+	b.goAsync(r, func() {
 		resp := req.ResponseKind().(*kmsg.DescribeConfigsResponse)
 		for _, res := range req.Resources {
 			rr := kmsg.NewDescribeConfigsResponseResource()
@@ -953,6 +957,9 @@ func (b *Broker) describeResource(res kmsg.DescribeConfigsRequestResource) ([]co
 		if !b.metadata.Contains(res.ResourceName) {
 			return nil, kerr.UnknownTopicOrPartition
 		}
+		if b.zk == nil {
+			return nil, errNoZooKeeper
+		}
 		overrides, err := b.zk.EntityConfig(zkcoord.ConfigTypeTopic, res.ResourceName)
 		if err != nil {
 			return nil, err
@@ -985,7 +992,7 @@ func (b *Broker) checkBrokerResource(name string) error {
 
 func (b *Broker) handleAlterConfigs(r *Request) {
 	req := r.Msg.(*kmsg.AlterConfigsRequest)
-	b.goBackground(func() {
+	b.goAsync(r, func() {
 		resp := req.ResponseKind().(*kmsg.AlterConfigsResponse)
 		for _, res := range req.Resources {
 			rr := kmsg.NewAlterConfigsResponseResource()
@@ -1011,7 +1018,7 @@ func (b *Broker) handleAlterConfigs(r *Request) {
 
 func (b *Broker) handleIncrementalAlterConfigs(r *Request) {
 	req := r.Msg.(*kmsg.IncrementalAlterConfigsRequest)
-	b.goBackground(func() {
+	b.goAsync(r, func() {
 		resp := req.ResponseKind().(*kmsg.IncrementalAlterConfigsResponse)
 		for _, res := range req.Resources {
 			rr := kmsg.NewIncrementalAlterConfigsResponseResource()
@@ -1037,6 +1044,9 @@ func (b *Broker) incrementalAlter(res kmsg.IncrementalAlterConfigsRequestResourc
 	entity, name, err := b.configEntity(res.ResourceType, res.ResourceName)
 	if err != nil {
 		return err
+	}
+	if b.zk == nil {
+		return errNoZooKeeper
 	}
 	cur, err := b.zk.EntityConfig(entity, name)
 	if err != nil {
@@ -1131,6 +1141,9 @@ func (b *Broker) writeResourceConfig(rt kmsg.ConfigResourceType, name string, cf
 	entity, entityName, err := b.configEntity(rt, name)
 	if err != nil {
 		return err
+	}
+	if b.zk == nil {
+		return errNoZooKeeper
 	}
 	invalid := func(e error) error {
 		return protocol.Errorf(kerr.InvalidConfig, "Invalid config value for resource ConfigResource(type=%s, name='%s'): %s", rt, name, e.Error())

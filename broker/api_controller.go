@@ -127,7 +127,7 @@ func (b *Broker) handleControlledShutdown(r *Request) {
 	if req.Version >= 2 {
 		epoch = req.BrokerEpoch
 	}
-	b.goBackground(func() {
+	b.goAsync(r, func() {
 		resp := req.ResponseKind().(*kmsg.ControlledShutdownResponse)
 		remaining, err := b.controllerControlledShutdown(req.BrokerID, epoch)
 		resp.ErrorCode = protocol.ErrorCode(err, controllerErrors...)

@@ -70,7 +70,7 @@ func (b *Broker) handleInitProducerID(r *Request) {
 		return
 	}
 	// Claiming a block writes to ZooKeeper: do it off the reader goroutine.
-	b.goBackground(func() {
+	b.goAsync(r, func() {
 		id, err := b.producerIDs.generate()
 		if err != nil {
 			b.lg.Warn("Failed to allocate a producer id block", zap.Error(err))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,6 +73,7 @@ func New(cfg *Config, lg *zap.Logger) (*Broker, error) {
 		return nil, err
 	}
 	b := &Broker{cfg: cfg, lg: lg, done: make(chan struct{})}
+	b.producerIDs = &producerIDManager{b: b}
 	b.controllerEpoch.Store(-1)
 	return b, nil
 }
@@ -85,14 +87,30 @@ func (b *Broker) stateChangeLog() *zap.Logger { return b.lg.Named("state.change.
 
 func (b *Broker) currentBrokerEpoch() int64 { return b.brokerEpoch.Load() }
 
-// goBackground runs fn on a tracked goroutine (handlers that must not block
-// the connection's reader, e.g. ControlledShutdown, InitProducerId).
+// goBackground runs fn on a tracked goroutine; Shutdown waits for it.
 func (b *Broker) goBackground(fn func()) {
 	b.bg.Add(1)
 	go func() {
 		defer b.bg.Done()
 		fn()
 	}()
+}
+
+// goAsync runs the rest of r's handler on a tracked goroutine, for handlers
+// that must not block the connection's reader (they wait for ZooKeeper or
+// the controller). A panic there closes r's connection, as one in the
+// reader does.
+func (b *Broker) goAsync(r *Request, fn func()) {
+	b.goBackground(func() {
+		defer func() {
+			if p := recover(); p != nil {
+				r.conn.lg.Error(fmt.Sprintf("Unexpected error handling %s v%d; closing connection: %v", kmsg.NameForKey(r.Key), r.Version, p),
+					zap.String("stack", string(debug.Stack())))
+				r.Close(fmt.Errorf("handler panic: %v", p))
+			}
+		}()
+		fn()
+	})
 }
 
 // Start runs the startup sequence of controller.md §15. On failure it logs
@@ -155,7 +173,6 @@ func (b *Broker) Start() (err error) {
 	}
 	b.replicas = newReplicaManager(b)
 	b.replicas.Start()
-	b.producerIDs = &producerIDManager{b: b}
 
 	// 5. Register /brokers/ids/N; its czxid is the broker epoch. Then
 	// meta.properties.
