@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"go.uber.org/zap/zaptest"
 )
 
 // latest reads the log and returns key -> (offset, value) of every record.
@@ -137,7 +139,7 @@ func TestManagerCleanerRunsInBackground(t *testing.T) {
 	o := quietOptions()
 	o.InitialTaskDelayMs = 10
 	o.CleanerBackoffMs = 20
-	m, err := NewManager([]string{t.TempDir()}, cfg, o, nil)
+	m, err := NewManager([]string{t.TempDir()}, cfg, o, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,8 +151,8 @@ func TestManagerCleanerRunsInBackground(t *testing.T) {
 	}
 	size := l.Size()
 	m.CheckpointHighWatermarks(map[TopicPartition]int64{tp: l.LogEndOffset()})
-	waitFor(t, 10*time.Second, func() bool { return l.Size() < size/2 })
-	waitFor(t, 10*time.Second, func() bool {
+	waitFor(t, 60*time.Second, func() bool { return l.Size() < size/2 })
+	waitFor(t, 60*time.Second, func() bool {
 		c, _ := ReadOffsetCheckpoint(filepath.Join(filepath.Dir(l.Dir()), CleanerOffsetCheckpointFile))
 		return c[tp] > 0
 	})

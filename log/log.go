@@ -405,6 +405,7 @@ func (l *Log) completeSwap(base int64, bases map[int64]bool) error {
 	st, _ := f.Stat()
 	end := base
 	sc := newScanner(f, 0, st.Size(), false, false)
+	defer sc.release()
 	for {
 		h, _, _, ok := sc.next()
 		if !ok {
@@ -448,6 +449,7 @@ func (l *Log) rebuildProducerStateLocked() {
 				l.producers.update(h)
 			}
 		}
+		sc.release()
 	}
 }
 

@@ -406,7 +406,7 @@ func TestRetention(t *testing.T) {
 		t.Fatalf("size %d after size retention", l.Size())
 	}
 	// Deleted segment files are gone (file.delete.delay.ms = 0).
-	waitFor(t, 5*time.Second, func() bool {
+	waitFor(t, 60*time.Second, func() bool {
 		m, _ := filepath.Glob(filepath.Join(l.Dir(), "*.deleted"))
 		return len(m) == 0
 	})

@@ -161,8 +161,8 @@ func TestManagerBackgroundRetentionAndCheckpoints(t *testing.T) {
 		mustAppend(t, l, batchOf(5, time.Now().UnixMilli()))
 	}
 	m.CheckpointHighWatermarks(map[TopicPartition]int64{tp: l.LogEndOffset()})
-	waitFor(t, 10*time.Second, func() bool { return l.LogStartOffset() > 0 })
-	waitFor(t, 10*time.Second, func() bool {
+	waitFor(t, 60*time.Second, func() bool { return l.LogStartOffset() > 0 })
+	waitFor(t, 60*time.Second, func() bool {
 		ls, _ := ReadOffsetCheckpoint(filepath.Join(dir, LogStartOffsetCheckpointFile))
 		return ls[tp] == l.LogStartOffset()
 	})

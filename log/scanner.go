@@ -3,6 +3,7 @@ package log
 import (
 	"errors"
 	"io"
+	"sync"
 )
 
 // scanner walks the batches of a segment file from a position, reading
@@ -17,6 +18,8 @@ type scanner struct {
 	end      int64 // stop here (segment size)
 	validate bool
 	full     bool // return the batch bytes, not only the header
+	chunk    int  // read-ahead size
+	pooled   *[]byte
 
 	buf    []byte
 	bstart int64 // file position of buf[0]
@@ -27,10 +30,32 @@ type scanner struct {
 	err error
 }
 
-const scanChunk = 1 << 20
+// Read-ahead sizes: full scans (recovery, the cleaner) stream the file
+// in large reads; header walks (offset lookups, producer state) read a
+// small window so that large batches are skipped, not read.
+const (
+	scanChunk   = 1 << 20
+	headerChunk = 4 << 10
+)
+
+var headerBufs = sync.Pool{New: func() any { b := make([]byte, headerChunk); return &b }}
 
 func newScanner(r io.ReaderAt, pos, end int64, full, validate bool) *scanner {
-	return &scanner{r: r, pos: pos, end: end, full: full || validate, validate: validate}
+	s := &scanner{r: r, pos: pos, end: end, full: full || validate, validate: validate, chunk: scanChunk}
+	if !s.full {
+		s.chunk = headerChunk
+		s.pooled = headerBufs.Get().(*[]byte)
+		s.buf = *s.pooled
+	}
+	return s
+}
+
+// release returns a pooled buffer; the scanner must not be used after.
+func (s *scanner) release() {
+	if s.pooled != nil && cap(s.buf) == headerChunk {
+		headerBufs.Put(s.pooled)
+	}
+	s.pooled, s.buf = nil, nil
 }
 
 // ensure makes buf hold the n bytes at pos; false at end of data.
@@ -41,12 +66,12 @@ func (s *scanner) ensure(pos int64, n int) bool {
 	if pos+int64(n) > s.end {
 		return false
 	}
-	want := max(n, scanChunk)
+	want := max(n, s.chunk)
 	if rest := s.end - pos; int64(want) > rest {
 		want = int(rest)
 	}
 	if cap(s.buf) < want {
-		s.buf = make([]byte, max(want, min(scanChunk, int(s.end-pos))))
+		s.buf = make([]byte, max(want, min(s.chunk, int(s.end-pos))))
 	}
 	s.buf = s.buf[:cap(s.buf)]
 	got, err := s.r.ReadAt(s.buf[:want], pos)

@@ -178,6 +178,7 @@ func (s *segment) loadState() error {
 	s.maxTimestampSoFar, s.offsetOfMaxTimestamp = ts, off
 	_, pos := s.offIdx.lookup(1<<63 - 1)
 	sc := newScanner(s.log, pos, s.size, false, false)
+	defer sc.release()
 	s.nextOffset = s.base
 	for {
 		h, _, _, ok := sc.next()
@@ -239,6 +240,7 @@ func (s *segment) append(fs fileOps, buf []byte, largestOffset, maxTs, offsetOfM
 func (s *segment) translateOffset(target int64, size int64) (h BatchHeader, pos int64, ok bool, err error) {
 	_, start := s.offIdx.lookup(target)
 	sc := newScanner(s.log, start, size, false, false)
+	defer sc.release()
 	for {
 		h, pos, _, ok := sc.next()
 		if !ok {
@@ -330,6 +332,7 @@ func (s *segment) truncateTo(offset int64) (int64, error) {
 
 func (s *segment) batchAt(pos int64) (BatchHeader, int64, []byte, bool) {
 	sc := newScanner(s.log, pos, s.size, false, false)
+	defer sc.release()
 	return sc.next()
 }
 
@@ -358,6 +361,7 @@ func (s *segment) truncateAt(pos, offset int64) (int64, error) {
 	// larger; re-walk the tail after the last time-index entry.
 	_, start := s.offIdx.lookup(s.offsetOfMaxTimestamp)
 	sc := newScanner(s.log, start, s.size, false, false)
+	defer sc.release()
 	for {
 		h, _, _, ok := sc.next()
 		if !ok {
