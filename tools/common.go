@@ -595,7 +595,11 @@ func clientOpts(props map[string]string) ([]kgo.Opt, error) {
 	default:
 		return nil, fmt.Errorf("Invalid value %s for configuration acks: String must be one of: all, -1, 0, 1", acks)
 	}
-	if !idempotent || props["acks"] == "0" || props["acks"] == "1" || props["acks"] == "" {
+	if acks := strings.TrimSpace(props["acks"]); idempotent && acks != "all" && acks != "-1" {
+		// Java's ProducerConfig check (2.x: acks defaults to 1).
+		return nil, fmt.Errorf("Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.")
+	}
+	if !idempotent {
 		// Java clients of the 2.x era are not idempotent unless told so;
 		// franz-go is, and idempotence needs acks=all.
 		opts = append(opts, kgo.DisableIdempotentWrite())

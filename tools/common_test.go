@@ -101,3 +101,18 @@ func TestUsageTable(t *testing.T) {
 	testParser().printHelp(&b)
 	golden(t, "usage_table", b.String())
 }
+
+// Java clients of the 2.x era: acks=1, not idempotent; idempotence only
+// with acks=all.
+func TestClientOptsIdempotence(t *testing.T) {
+	if _, err := clientOpts(map[string]string{"enable.idempotence": "true", "acks": "1"}); err == nil ||
+		err.Error() != "Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence." {
+		t.Errorf("idempotence with acks=1: %v", err)
+	}
+	if _, err := clientOpts(map[string]string{"enable.idempotence": "true", "acks": "all"}); err != nil {
+		t.Error(err)
+	}
+	if _, err := clientOpts(map[string]string{"acks": "2"}); err == nil {
+		t.Error("acks=2 accepted")
+	}
+}
