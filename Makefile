@@ -41,7 +41,9 @@ deps:
 	fi
 
 # run: ZooKeeper (config/zookeeper.properties) in the background, in its own
-# session so Ctrl-C reaches only the broker; the broker
+# session so Ctrl-C reaches only the broker, waited for until it answers the
+# "srvr" four-letter word with its Mode (its port opens before it serves, and
+# a client connecting in between may hang in the handshake); the broker
 # (config/server.properties) in the foreground. Ctrl-C makes the broker shut
 # down in a controlled way, then ZooKeeper is stopped; a broker that fails to
 # start stops ZooKeeper too and fails the target. A ZooKeeper already
@@ -50,6 +52,7 @@ run: deps build
 	@mkdir -p logs; \
 	zkpid=""; \
 	port_open() { (exec 3<>/dev/tcp/127.0.0.1/2181) 2>/dev/null; }; \
+	serving() { (exec 3<>/dev/tcp/127.0.0.1/2181 && printf srvr >&3 && grep -q '^Mode:' <&3) 2>/dev/null; }; \
 	stop_zk() { if [ -n "$$zkpid" ]; then kill -TERM "$$zkpid" 2>/dev/null || true; wait "$$zkpid" 2>/dev/null || true; echo "ZooKeeper stopped."; fi; }; \
 	trap stop_zk EXIT; \
 	if port_open; then \
@@ -58,11 +61,11 @@ run: deps build
 		setsid bin/zookeeper-server-start.sh config/zookeeper.properties > logs/zookeeper.out 2>&1 & zkpid=$$!; \
 		echo "Starting ZooKeeper (pid $$zkpid, log logs/zookeeper.out)..."; \
 		for i in $$(seq 1 300); do \
-			port_open && break; \
+			serving && break; \
 			kill -0 "$$zkpid" 2>/dev/null || { echo "ZooKeeper failed to start:"; tail -20 logs/zookeeper.out; exit 1; }; \
 			sleep 0.1; \
 		done; \
-		port_open || { echo "ZooKeeper did not open port 2181 within 30s"; exit 1; }; \
+		serving || { echo "ZooKeeper is not serving on port 2181 after 30s; see logs/zookeeper.out"; exit 1; }; \
 	fi; \
 	echo "Starting the broker (config/server.properties); Ctrl-C stops it and ZooKeeper."; \
 	trap 'true' INT TERM; \
