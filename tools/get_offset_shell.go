@@ -2,21 +2,21 @@ package tools
 
 // kafka-run-class.sh kafka.tools.GetOffsetShell (and bin/kafka-get-offsets.sh).
 //
-// Behaviour:
-//   - Prints "topic:partition:offset" per partition, sorted by topic then
-//     partition, for --time -1 (latest, the default), -2 (earliest) or a
-//     timestamp in ms (the first offset whose timestamp is at or after it;
-//     empty when there is none).
-//   - --broker-list (2.8's spelling) or --bootstrap-server, host:port
-//     checked as ToolsUtils.validatePortOrDie does.
-//   - --topic is a regular expression matched against the whole name (an
-//     exact name works as it does in 2.8); without it every topic is listed.
-//     --partitions takes a comma-separated list of ids, --topic-partitions
-//     the later "topic:partitions" form; --exclude-internal-topics drops
-//     __consumer_offsets and friends.
-//   - A partition without leader is reported on stderr and skipped; nothing
-//     matched prints "Error occurred: Could not match any topic-partitions
-//     with the specified filters" and exits 1.
+// Behaviour (Kafka 2.8's GetOffsetShell, with 3.0's additions accepted):
+//   - Prints "topic:partition:offset" per partition, sorted by partition,
+//     for --time -1 (latest, the default), -2 (earliest) or a timestamp in
+//     ms (the first offset whose timestamp is at or after it; empty when
+//     there is none).
+//   - --broker-list (2.8's spelling, REQUIRED) or --bootstrap-server (3.0's),
+//     host:port checked as ToolsUtils.validatePortOrDie does.
+//   - --topic names one topic ("Topic t does not exist" on stderr, exit 1,
+//     as 2.8); --partitions a comma-separated list of ids ("Error:
+//     partition N does not exist" for each missing one). A partition
+//     without leader is reported on stderr and skipped.
+//   - 3.0's forms also work: --topic as a regular expression when no topic
+//     has that exact name, no --topic (every topic), --topic-partitions,
+//     --exclude-internal-topics, --command-config; their failures print
+//     "Error occurred: <message>" and exit 1, as 3.0 does.
 //
 // Not implemented (why): --offsets and --max-wait-ms are accepted and
 // ignored, as 2.x ignores them.
@@ -43,12 +43,12 @@ func getOffsetShellCommand() *cli.Command {
 
 func getOffsetShellOptions() *optionParser {
 	p := newOptionParser()
-	p.arg("broker-list", "DEPRECATED, use --bootstrap-server instead; ignored if --bootstrap-server is specified. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2.", "String", "HOST1:PORT1,...,HOST3:PORT3")
-	p.arg("bootstrap-server", "REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2.", "String", "HOST1:PORT1,...,HOST3:PORT3").requiredUnlessAny("broker-list")
+	p.arg("broker-list", "REQUIRED: The list of hostname and port of the server to connect to.", "String", "hostname:port,...,hostname:port")
+	p.arg("bootstrap-server", "The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2 (instead of --broker-list).", "String", "HOST1:PORT1,...,HOST3:PORT3")
 	p.arg("topic-partitions", "Comma separated list of topic-partition patterns to get the offsets for, with the format of '([^:,]*)(?::(?:([0-9]*)|(?:([0-9]*)-([0-9]*))))?'. The first group is an optional regex for the topic name, if omitted, it matches any topic name. The section after ':' describes a 'partition' pattern, which can be: a number, a range in the format of 'NUMBER-NUMBER' (lower inclusive, upper exclusive), an inclusive lower bound in the format of 'NUMBER-', an exclusive upper bound in the format of '-NUMBER' or may be omitted to accept all partitions.", "String", "topic1:1,topic2:0-3,topic3,topic4:5-,topic5:-3")
-	p.arg("topic", "The topic to get the offsets for. It also accepts a regular expression. If not present, all authorized topics are queried. Cannot be used if --topic-partitions is present.", "String", "topic")
-	p.arg("partitions", "Comma separated list of partition ids to get the offsets for. If not present, all partitions of the authorized topics are queried. Cannot be used if --topic-partitions is present.", "String", "partition ids")
-	p.arg("time", "timestamp of the offsets before that. [Note: No offset is returned, if the timestamp greater than recently committed record timestamp is given.]", "Long", "timestamp/-1(latest)/-2(earliest)").withDefault("-1")
+	p.arg("topic", "REQUIRED: The topic to get offset from.", "String", "topic")
+	p.arg("partitions", "comma separated list of partition ids. If not specified, it will find offsets for all partitions", "String", "partition ids")
+	p.arg("time", "timestamp of the offsets before that. [Note: No offset is returned, if the timestamp greater than recently commited record timestamp is given.]", "Long", "timestamp/-1(latest)/-2(earliest)").withDefault("-1")
 	p.arg("command-config", "Property file containing configs to be passed to Consumer Client.", "String", "config file")
 	p.flag("exclude-internal-topics", "By default, internal topics are included. If specified, internal topics are excluded.")
 	p.arg("offsets", "DEPRECATED AND IGNORED: number of offsets returned", "Integer", "count").withDefault("1")
@@ -69,7 +69,12 @@ func runGetOffsetShell(ctx context.Context, env *toolEnv, args []string) int {
 		return p.usageAndDie(env, err.Error())
 	}
 	if len(args) == 0 || o.has("help") {
-		return p.usageAndDie(env, "An interactive shell for getting topic-partition offsets.")
+		return p.usageAndDie(env, "An interactive shell for getting topic offsets.")
+	}
+	if !o.has("bootstrap-server") {
+		if code, ok := p.checkRequired(env, o, "broker-list"); !ok {
+			return code
+		}
 	}
 	servers := o.value("broker-list")
 	if o.has("bootstrap-server") {
@@ -84,6 +89,18 @@ func runGetOffsetShell(ctx context.Context, env *toolEnv, args []string) int {
 	}
 	if o.has("topic-partitions") && (o.has("topic") || o.has("partitions")) {
 		return fail("--topic-partitions cannot be used with --topic or --partitions")
+	}
+	var requested map[int32]bool // 2.8's --partitions
+	if v := o.value("partitions"); v != "" {
+		requested = map[int32]bool{}
+		for _, ps := range strings.Split(v, ",") {
+			n, err := strconv.ParseInt(ps, 10, 32)
+			if err != nil {
+				fmt.Fprintf(env.Stderr, "--partitions expects a comma separated list of numeric partition ids, but received: %s\n", v)
+				return 1
+			}
+			requested[int32(n)] = true
+		}
 	}
 	filters, err := offsetShellFilters(o)
 	if err != nil {
@@ -120,7 +137,43 @@ func runGetOffsetShell(ctx context.Context, env *toolEnv, args []string) int {
 		part  int32
 	}
 	var tps []tp
+	if td, exact := md.Topics[o.value("topic")]; o.has("topic") && exact && td.Err == nil {
+		// Kafka 2.8: one topic by its exact name.
+		var found []int32
+		for _, pd := range td.Partitions.Sorted() {
+			if requested == nil || requested[pd.Partition] {
+				found = append(found, pd.Partition)
+			}
+		}
+		if len(found) == 0 {
+			if requested == nil {
+				fmt.Fprintf(env.Stderr, "Topic %s has 0 partitions\n", td.Topic)
+			} else {
+				fmt.Fprintf(env.Stderr, "Topic %s does not have any of the requested partitions %s\n", td.Topic, joinPartitions(requested))
+			}
+			return 1
+		}
+		for p := range requested {
+			if _, ok := td.Partitions[p]; !ok {
+				fmt.Fprintf(env.Stderr, "Error: partition %d does not exist\n", p)
+			}
+		}
+		for _, p := range found {
+			if td.Partitions[p].Leader < 0 {
+				fmt.Fprintf(env.Stderr, "Error: partition %d does not have a leader. Skip getting offsets\n", p)
+				continue
+			}
+			tps = append(tps, tp{td.Topic, p})
+		}
+		filters = nil
+	} else if o.has("topic") && !anyTopicMatches(filters, md) {
+		fmt.Fprintf(env.Stderr, "Topic %s does not exist\n", o.value("topic"))
+		return 1
+	}
 	for _, td := range md.Topics.Sorted() {
+		if filters == nil {
+			break
+		}
 		if td.Err != nil || (td.IsInternal && o.has("exclude-internal-topics")) {
 			continue
 		}
@@ -240,6 +293,33 @@ func offsetShellFilters(o *optionSet) ([]partitionFilter, error) {
 		f.accept = func(p int32) bool { return set[p] }
 	}
 	return []partitionFilter{f}, nil
+}
+
+// anyTopicMatches reports whether a 3.0-style --topic pattern matches a
+// topic.
+func anyTopicMatches(fs []partitionFilter, md kadm.Metadata) bool {
+	for name, td := range md.Topics {
+		for _, f := range fs {
+			if td.Err == nil && (f.topic == nil || f.topic.MatchString(name)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// joinPartitions renders a partition set as Scala's mkString(","), sorted.
+func joinPartitions(set map[int32]bool) string {
+	ps := make([]int, 0, len(set))
+	for p := range set {
+		ps = append(ps, int(p))
+	}
+	sort.Ints(ps)
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = strconv.Itoa(p)
+	}
+	return strings.Join(s, ",")
 }
 
 func matchPartition(fs []partitionFilter, topic string, p int32) bool {

@@ -37,8 +37,29 @@ func TestGetOffsetShell(t *testing.T) {
 		t.Errorf("future timestamp: %+v", res)
 	}
 	res = runTool(t, runGetOffsetShell, "", "--bootstrap-server", addr, "--topic", "nope")
+	if res.Code != 1 || res.Stderr != "Topic nope does not exist\n" {
+		t.Errorf("missing topic: %+v", res)
+	}
+	res = runTool(t, runGetOffsetShell, "", "--bootstrap-server", addr, "--topic", "a", "--partitions", "1,7")
+	if res.Stdout != "a:1:"+res.Stdout[4:] || res.Stderr != "Error: partition 7 does not exist\n" {
+		t.Errorf("missing partition: %+v", res)
+	}
+	res = runTool(t, runGetOffsetShell, "", "--bootstrap-server", addr, "--topic", "a", "--partitions", "7")
+	if res.Code != 1 || res.Stderr != "Topic a does not have any of the requested partitions 7\n" {
+		t.Errorf("no requested partition: %+v", res)
+	}
+	// 3.0's forms: a pattern, or every topic.
+	res = runTool(t, runGetOffsetShell, "", "--bootstrap-server", addr, "--topic", "[ab]", "--time", "-2")
+	if res.Stdout != "a:0:0\na:1:0\nb:0:0\n" {
+		t.Errorf("pattern: %+v", res)
+	}
+	res = runTool(t, runGetOffsetShell, "", "--bootstrap-server", addr, "--topic-partitions", "zzz")
 	if res.Code != 1 || res.Stdout != "Error occurred: Could not match any topic-partitions with the specified filters\n" {
 		t.Errorf("no match: %+v", res)
+	}
+	res = runTool(t, runGetOffsetShell, "", "--topic", "a")
+	if res.Code != 1 || !strings.HasPrefix(res.Stderr, "Missing required argument \"[broker-list]\"\n") {
+		t.Errorf("no broker list: %+v", firstLines(res.Stderr, 1))
 	}
 	res = runTool(t, runGetOffsetShell, "", "--broker-list", "localhost", "--topic", "a")
 	if res.Code != 1 || !strings.HasPrefix(res.Stderr, hostPortMessage+"\nOption") {
