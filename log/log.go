@@ -308,6 +308,11 @@ func (l *Log) load(o logOptions) error {
 		}
 	}
 	l.recoveryPoint = o.recoveryPoint
+	// Producer state seen while recovering, so the rebuild below need not
+	// walk those segments a second time (Kafka also updates it during
+	// recovery).
+	firstRecovered := -1
+	var recoveredProducers []BatchHeader
 	for i := 0; i < len(l.segments); i++ {
 		s := l.segments[i]
 		if i < recoverFrom && !missingIndex[s.base] {
@@ -323,9 +328,15 @@ func (l *Log) load(o logOptions) error {
 			}
 			l.lg.Warn(l.prefix() + fmt.Sprintf("Found a corrupted index file corresponding to log file %s due to %v, recovering segment and rebuilding index files...", s.log.Name(), err))
 		}
+		if firstRecovered < 0 {
+			firstRecovered = i
+		}
 		cut, cause, err := s.recover(cfg.IndexIntervalBytes, func(h BatchHeader) {
 			if h.PartitionLeaderEpoch >= 0 {
 				l.epochs.assignIfNewer(h.PartitionLeaderEpoch, h.BaseOffset)
+			}
+			if h.HasProducerID() {
+				recoveredProducers = append(recoveredProducers, h)
 			}
 		})
 		if err != nil {
@@ -389,7 +400,11 @@ func (l *Log) load(o logOptions) error {
 	}
 	l.epochs.truncateFromEnd(l.leo)
 	l.epochs.truncateFromStart(l.logStartOffset)
-	l.rebuildProducerStateLocked()
+	if firstRecovered >= 0 && firstRecovered < len(l.segments) && l.segments[0].base <= l.logStartOffset {
+		l.rebuildProducerStateFrom(l.segments[firstRecovered].base, recoveredProducers)
+	} else {
+		l.rebuildProducerStateLocked()
+	}
 	l.lg.Info(l.prefix() + fmt.Sprintf("Completed load of log with %d segments, log start offset %d and log end offset %d", len(l.segments), l.logStartOffset, l.leo))
 	return nil
 }
@@ -431,7 +446,18 @@ func (l *Log) completeSwap(base int64, bases map[int64]bool) error {
 }
 
 // rebuildProducerStateLocked walks batch headers of the recent segments.
-func (l *Log) rebuildProducerStateLocked() {
+func (l *Log) rebuildProducerStateLocked() { l.rebuildProducerStateFrom(math.MaxInt64, nil) }
+
+// rebuildProducerStateFrom walks the recent segments below stopAt, then
+// applies the headers already collected from stopAt on.
+func (l *Log) rebuildProducerStateFrom(stopAt int64, tail []BatchHeader) {
+	defer func() {
+		for _, h := range tail {
+			if h.LastOffset() >= l.logStartOffset && h.BaseOffset < l.leo {
+				l.producers.update(h)
+			}
+		}
+	}()
 	l.producers.reset()
 	horizon := l.now().UnixMilli() - producerIDExpirationMs
 	from := len(l.segments) - 1
@@ -439,6 +465,9 @@ func (l *Log) rebuildProducerStateLocked() {
 		from--
 	}
 	for _, s := range l.segments[from:] {
+		if s.base >= stopAt {
+			break
+		}
 		sc := newScanner(s.log, 0, s.size, false, false)
 		for {
 			h, _, _, ok := sc.next()

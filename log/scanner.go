@@ -41,13 +41,19 @@ const (
 var headerBufs = sync.Pool{New: func() any { b := make([]byte, headerChunk); return &b }}
 
 func newScanner(r io.ReaderAt, pos, end int64, full, validate bool) *scanner {
-	s := &scanner{r: r, pos: pos, end: end, full: full || validate, validate: validate, chunk: scanChunk}
+	s := new(scanner)
+	s.reset(r, pos, end, full, validate)
+	return s
+}
+
+// reset prepares a scanner in place (a stack scanner on hot paths).
+func (s *scanner) reset(r io.ReaderAt, pos, end int64, full, validate bool) {
+	*s = scanner{r: r, pos: pos, end: end, full: full || validate, validate: validate, chunk: scanChunk}
 	if !s.full {
 		s.chunk = headerChunk
 		s.pooled = headerBufs.Get().(*[]byte)
 		s.buf = *s.pooled
 	}
-	return s
 }
 
 // release returns a pooled buffer; the scanner must not be used after.

@@ -239,7 +239,8 @@ func (s *segment) append(fs fileOps, buf []byte, largestOffset, maxTs, offsetOfM
 // batch exists in the segment.
 func (s *segment) translateOffset(target int64, size int64) (h BatchHeader, pos int64, ok bool, err error) {
 	_, start := s.offIdx.lookup(target)
-	sc := newScanner(s.log, start, size, false, false)
+	var sc scanner
+	sc.reset(s.log, start, size, false, false)
 	defer sc.release()
 	for {
 		h, pos, _, ok := sc.next()
