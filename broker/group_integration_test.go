@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/kversion"
 
 	"gokafka/broker/brokertest"
 	"gokafka/zkcoord/zktest"
@@ -429,4 +430,182 @@ func TestGroupCoordinatorFailoverIntegration(t *testing.T) {
 		os.Each(func(o kadm.OffsetResponse) { sum += o.At })
 		return sum == 20
 	})
+}
+
+// Every advertised version of every group API, through a client pinned to
+// that version: the request decodes, the response encodes the fields of
+// that version, and the answer is the one the version calls for
+// (MEMBER_ID_REQUIRED from JoinGroup v4, mandatory protocol fields in
+// SyncGroup v5, per-member results of LeaveGroup v3+, ...).
+func TestGroupAPIVersionsIntegration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test (starts ZooKeeper and a broker)")
+	}
+	zk := zktest.StartZooKeeper(t)
+	b := brokertest.StartBroker(t, zk,
+		brokertest.WithProps("offsets.topic.replication.factor", "1"),
+		brokertest.WithProps("group.initial.rebalance.delay.ms", "0"),
+		brokertest.WithProps("num.partitions", "4"))
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	groupCreateTopic(t, ctx, b, "vt", 4)
+	pin := func(key, v int16) *kgo.Client {
+		vs := kversion.Stable()
+		vs.SetMaxKeyVersion(key, v)
+		return groupClient(t, b, kgo.MaxVersions(vs))
+	}
+	check := func(what string, err error, code int16) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if code != 0 {
+			t.Fatalf("%s: error %d", what, code)
+		}
+	}
+
+	// The first lookup creates __consumer_offsets and answers
+	// COORDINATOR_NOT_AVAILABLE until its leaders are elected.
+	first := kmsg.NewPtrFindCoordinatorRequest()
+	first.CoordinatorKey = "g"
+	groupWaitFor(t, ctx, "the coordinator", func() bool {
+		r, err := first.RequestWith(ctx, pin(10, 0))
+		return err == nil && r.ErrorCode == 0
+	})
+	for v := int16(0); v <= 3; v++ {
+		req := kmsg.NewPtrFindCoordinatorRequest()
+		req.CoordinatorKey = "g"
+		resp, err := req.RequestWith(ctx, pin(10, v))
+		check(fmt.Sprintf("FindCoordinator v%d", v), err, resp.ErrorCode)
+		if resp.NodeID != b.ID {
+			t.Fatalf("FindCoordinator v%d: node %d", v, resp.NodeID)
+		}
+		if v >= 1 {
+			tx := kmsg.NewPtrFindCoordinatorRequest()
+			tx.CoordinatorKey, tx.CoordinatorType = "txn", 1
+			r, err := tx.RequestWith(ctx, pin(10, v))
+			if err != nil || r.ErrorCode != 15 {
+				t.Fatalf("FindCoordinator v%d for a transactional id: %v %+v", v, err, r)
+			}
+		}
+	}
+
+	var groups []string
+	for jv := int16(0); jv <= 7; jv++ {
+		group := fmt.Sprintf("v-%d", jv)
+		groups = append(groups, group)
+		join := func(member string) *kmsg.JoinGroupResponse {
+			req := kmsg.NewPtrJoinGroupRequest()
+			req.Group, req.MemberID, req.ProtocolType = group, member, "consumer"
+			req.SessionTimeoutMillis, req.RebalanceTimeoutMillis = 10000, 10000
+			req.Protocols = []kmsg.JoinGroupRequestProtocol{{Name: "range", Metadata: []byte{0, 0, 0, 0, 0, 1, 0, 2, 'v', 't', 0xff, 0xff, 0xff, 0xff}}}
+			resp, err := req.RequestWith(ctx, pin(11, jv))
+			if err != nil {
+				t.Fatalf("JoinGroup v%d: %v", jv, err)
+			}
+			return resp
+		}
+		j := join("")
+		if jv >= 4 {
+			if j.ErrorCode != 79 || j.MemberID == "" {
+				t.Fatalf("JoinGroup v%d without member id: %+v", jv, j)
+			}
+			j = join(j.MemberID)
+		}
+		check(fmt.Sprintf("JoinGroup v%d", jv), nil, j.ErrorCode)
+		if j.Generation != 1 || j.LeaderID != j.MemberID || len(j.Members) != 1 || j.Protocol == nil || *j.Protocol != "range" {
+			t.Fatalf("JoinGroup v%d: %+v", jv, j)
+		}
+		member := j.MemberID
+
+		sv := min(jv, 5)
+		sreq := kmsg.NewPtrSyncGroupRequest()
+		sreq.Group, sreq.Generation, sreq.MemberID = group, 1, member
+		if sv >= 5 {
+			sreq.ProtocolType, sreq.Protocol = kmsg.StringPtr("consumer"), kmsg.StringPtr("range")
+		}
+		sreq.GroupAssignment = []kmsg.SyncGroupRequestGroupAssignment{{MemberID: member, MemberAssignment: []byte("assigned")}}
+		s, err := sreq.RequestWith(ctx, pin(14, sv))
+		check(fmt.Sprintf("SyncGroup v%d", sv), err, s.ErrorCode)
+		if string(s.MemberAssignment) != "assigned" {
+			t.Fatalf("SyncGroup v%d: %+v", sv, s)
+		}
+
+		hv := min(jv, 4)
+		hreq := kmsg.NewPtrHeartbeatRequest()
+		hreq.Group, hreq.Generation, hreq.MemberID = group, 1, member
+		h, err := hreq.RequestWith(ctx, pin(12, hv))
+		check(fmt.Sprintf("Heartbeat v%d", hv), err, h.ErrorCode)
+
+		ov := jv + 1 // OffsetCommit v1-v8
+		creq := kmsg.NewPtrOffsetCommitRequest()
+		creq.Group, creq.Generation, creq.MemberID = group, 1, member
+		creq.RetentionTimeMillis = -1
+		creq.Topics = []kmsg.OffsetCommitRequestTopic{{Topic: "vt", Partitions: []kmsg.OffsetCommitRequestTopicPartition{
+			{Partition: 0, Offset: int64(10 + jv), LeaderEpoch: -1, Timestamp: -1},
+			{Partition: 99, Offset: 1, LeaderEpoch: -1, Timestamp: -1}, // no such partition
+		}}}
+		c, err := creq.RequestWith(ctx, pin(8, ov))
+		check(fmt.Sprintf("OffsetCommit v%d", ov), err, c.Topics[0].Partitions[0].ErrorCode)
+		if c.Topics[0].Partitions[1].ErrorCode != 3 {
+			t.Fatalf("OffsetCommit v%d to a missing partition: %+v", ov, c.Topics[0].Partitions[1])
+		}
+
+		fv := max(1, min(jv, 7))
+		freq := kmsg.NewPtrOffsetFetchRequest()
+		freq.Group = group
+		freq.Topics = []kmsg.OffsetFetchRequestTopic{{Topic: "vt", Partitions: []int32{0, 1}}}
+		f, err := freq.RequestWith(ctx, pin(9, fv))
+		check(fmt.Sprintf("OffsetFetch v%d", fv), err, f.ErrorCode)
+		if p := f.Topics[0].Partitions; p[0].Offset != int64(10+jv) || p[1].Offset != -1 || p[1].ErrorCode != 0 {
+			t.Fatalf("OffsetFetch v%d: %+v", fv, p)
+		}
+
+		lv := min(jv, 4)
+		lreq := kmsg.NewPtrLeaveGroupRequest()
+		lreq.Group, lreq.MemberID = group, member
+		if lv >= 3 {
+			lreq.Members = []kmsg.LeaveGroupRequestMember{{MemberID: member}}
+		}
+		l, err := lreq.RequestWith(ctx, pin(13, lv))
+		check(fmt.Sprintf("LeaveGroup v%d", lv), err, l.ErrorCode)
+		if lv >= 3 && (len(l.Members) != 1 || l.Members[0].ErrorCode != 0) {
+			t.Fatalf("LeaveGroup v%d: %+v", lv, l)
+		}
+	}
+
+	for v := int16(0); v <= 5; v++ {
+		req := kmsg.NewPtrDescribeGroupsRequest()
+		req.Groups = []string{"v-0", "nope"}
+		req.IncludeAuthorizedOperations = true
+		d, err := req.RequestWith(ctx, pin(15, v))
+		if err != nil || len(d.Groups) != 2 || d.Groups[0].State != "Empty" || d.Groups[1].State != "Dead" {
+			t.Fatalf("DescribeGroups v%d: %v %+v", v, err, d)
+		}
+	}
+	for v := int16(0); v <= 4; v++ {
+		req := kmsg.NewPtrListGroupsRequest()
+		l, err := req.RequestWith(ctx, pin(16, v))
+		check(fmt.Sprintf("ListGroups v%d", v), err, l.ErrorCode)
+		if len(l.Groups) != len(groups) || (v >= 4 && l.Groups[0].GroupState != "Empty") {
+			t.Fatalf("ListGroups v%d: %+v", v, l.Groups)
+		}
+	}
+	// v-7's only offset goes: an Empty group without offsets is retired.
+	od := kmsg.NewPtrOffsetDeleteRequest()
+	od.Group = "v-7"
+	od.Topics = []kmsg.OffsetDeleteRequestTopic{{Topic: "vt", Partitions: []kmsg.OffsetDeleteRequestTopicPartition{{Partition: 0}}}}
+	o, err := od.RequestWith(ctx, pin(47, 0))
+	check("OffsetDelete v0", err, o.ErrorCode)
+	if d, err := kadm.NewClient(groupClient(t, b)).DescribeGroups(ctx, "v-7"); err != nil || d["v-7"].State != "Dead" {
+		t.Fatalf("v-7 after its last offset was deleted: %v %+v", err, d)
+	}
+	for v := int16(0); v <= 2; v++ {
+		req := kmsg.NewPtrDeleteGroupsRequest()
+		req.Groups = groups[v*2 : v*2+2]
+		d, err := req.RequestWith(ctx, pin(42, v))
+		if err != nil || len(d.Groups) != 2 || d.Groups[0].ErrorCode != 0 || d.Groups[1].ErrorCode != 0 {
+			t.Fatalf("DeleteGroups v%d: %v %+v", v, err, d)
+		}
+	}
 }
