@@ -492,3 +492,60 @@ func TestRecoveryRebuildsIndexes(t *testing.T) {
 		}
 	}
 }
+
+func TestRollOnSegmentMs(t *testing.T) {
+	cfg := testConfig()
+	cfg.SegmentMs = 1000
+	l, _ := newTestLog(t, cfg)
+	mustAppend(t, l, batchOf(1, 10_000))
+	mustAppend(t, l, batchOf(1, 10_500)) // 500 ms after the first batch: same segment
+	if l.NumSegments() != 1 {
+		t.Fatalf("%d segments", l.NumSegments())
+	}
+	mustAppend(t, l, batchOf(1, 11_001)) // more than segment.ms after the first batch
+	if l.NumSegments() != 2 {
+		t.Fatalf("%d segments, want a roll after segment.ms", l.NumSegments())
+	}
+}
+
+func TestFlushMessagesAdvancesRecoveryPoint(t *testing.T) {
+	cfg := testConfig()
+	cfg.FlushMessages = 4
+	l, _ := newTestLog(t, cfg)
+	mustAppend(t, l, batchOf(3, 1))
+	if l.RecoveryPoint() != 0 {
+		t.Fatalf("recovery point %d before flush.messages", l.RecoveryPoint())
+	}
+	mustAppend(t, l, batchOf(3, 1))
+	if l.RecoveryPoint() != 6 {
+		t.Fatalf("recovery point %d after flush.messages", l.RecoveryPoint())
+	}
+}
+
+func TestPreallocatedSegmentsAreTrimmedAndRecovered(t *testing.T) {
+	cfg := testConfig()
+	cfg.Preallocate = true
+	l, dir := newTestLog(t, cfg)
+	for i := 0; i < 5; i++ {
+		mustAppend(t, l, batchOf(2, 1))
+	}
+	seg := filepath.Join(l.Dir(), SegmentFileName(0, LogFileSuffix))
+	if st, _ := os.Stat(seg); st.Size() != cfg.SegmentBytes {
+		t.Fatalf("active segment is %d bytes, want preallocated %d", st.Size(), cfg.SegmentBytes)
+	}
+	// A crash leaves the zero-filled tail: recovery cuts it, keeps the data.
+	crashed := filepath.Join(t.TempDir(), "test-0")
+	copyDir(t, l.Dir(), crashed)
+	rl := openTestLog(t, filepath.Dir(crashed), cfg, logOptions{cleanShutdown: false, logStartOffset: -1})
+	if rl.LogEndOffset() != 10 {
+		t.Fatalf("recovered LEO %d", rl.LogEndOffset())
+	}
+	rl.Close()
+	// A clean close trims the file to its data.
+	size := l.Size()
+	l.Close()
+	if st, _ := os.Stat(seg); st.Size() != size {
+		t.Fatalf("closed segment is %d bytes, want %d", st.Size(), size)
+	}
+	_ = dir
+}

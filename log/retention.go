@@ -2,7 +2,8 @@ package log
 
 import (
 	"fmt"
-	"time"
+	"strconv"
+	"strings"
 )
 
 // DeleteOldSegments applies retention (log-format.md §4.2, Kafka's
@@ -87,15 +88,13 @@ func (l *Log) deleteWhileLocked(reason string, pred func(s *segment, hasNext boo
 	if n == 0 {
 		return 0, nil
 	}
-	bases := make([]int64, n)
+	bases := make([]string, n)
 	for i := range n {
-		bases[i] = l.segments[i].base
+		bases[i] = strconv.FormatInt(l.segments[i].base, 10)
 	}
-	l.lg.Info(l.prefix() + fmt.Sprintf("Found deletable segments with base offsets %v due to %s", bases, reason))
+	l.lg.Info(l.prefix() + fmt.Sprintf("Found deletable segments with base offsets [%s] due to %s", strings.Join(bases, ","), reason))
 	if err := l.removeOldestLocked(n, reason); err != nil {
 		return 0, err
 	}
 	return n, nil
 }
-
-var _ = time.Millisecond
