@@ -425,47 +425,71 @@ func (p *optionParser) printHelp(w io.Writer) {
 				desc = d
 			}
 		}
-		row(wrapText(left, helpOptWidth), wrapText(desc, helpDescWidth))
+		// jopt-simple fills a column only while a line stays shorter than
+		// the column ("--max-block-ms <Long: max block on" / "  send>").
+		row(wrapText(left, helpOptWidth-1), wrapText(desc, helpDescWidth-1))
 	}
 }
 
-// wrapText breaks s into lines of at most width characters at spaces (and
-// inside words that are too long); lines after the first are indented by
-// two spaces. Explicit newlines in s are kept.
+// wrapText breaks s into lines of at most width characters, lines after
+// the first indented by two spaces, as jopt-simple does with Java's line
+// BreakIterator: breaks at spaces, after a hyphen inside a word
+// ("non-|negative") and before an opening parenthesis; a piece longer than
+// a line is cut. Explicit newlines in s are kept.
 func wrapText(s string, width int) []string {
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
 		line := ""
-		flush := func() {
-			out = append(out, line)
-			line = "  "
-		}
 		if len(out) > 0 {
 			line = "  "
 		}
+		empty := func() bool { return strings.TrimSpace(line) == "" }
 		for _, word := range strings.Fields(para) {
-			for {
+			for k, seg := range wordSegments(word) {
 				sep := " "
-				if strings.TrimSpace(line) == "" {
+				if empty() || k > 0 {
 					sep = ""
 				}
-				if len(line)+len(sep)+len(word) <= width {
-					line += sep + word
-					break
+				for {
+					if len(line)+len(sep)+len(seg) <= width {
+						line += sep + seg
+						break
+					}
+					if !empty() {
+						out = append(out, line)
+						line, sep = "  ", ""
+						continue
+					}
+					room := width - len(line)
+					line += seg[:room]
+					seg = seg[room:]
+					out = append(out, line)
+					line = "  "
 				}
-				if strings.TrimSpace(line) != "" {
-					flush()
-					continue
-				}
-				room := width - len(line)
-				line += word[:room]
-				word = word[room:]
-				flush()
 			}
 		}
 		out = append(out, line)
 	}
 	return out
+}
+
+// wordSegments splits a word at the places Java's line BreakIterator may
+// break inside it.
+func wordSegments(w string) []string {
+	isLetter := func(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
+	var segs []string
+	start := 0
+	for i := 1; i < len(w); i++ {
+		switch {
+		case w[i-1] == '-' && i >= 2 && isLetter(w[i-2]) && isLetter(w[i]):
+			segs = append(segs, w[start:i])
+			start = i
+		case w[i] == '(' && w[i-1] != '(':
+			segs = append(segs, w[start:i])
+			start = i
+		}
+	}
+	return append(segs, w[start:])
 }
 
 // ---------------------------------------------------------------------------

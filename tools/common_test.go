@@ -116,3 +116,18 @@ func TestClientOptsIdempotence(t *testing.T) {
 		t.Error("acks=2 accepted")
 	}
 }
+
+// jopt-simple's wrapping, as Kafka 2.8's console consumer help shows it.
+func TestWrapTextLikeJopt(t *testing.T) {
+	got := wrapText("The offset id to consume from (a non-negative number), or 'earliest' which means from beginning, or 'latest' which means from end (default: latest)", helpDescWidth-1)
+	want := []string{
+		"The offset id to consume from (a non-",
+		"  negative number), or 'earliest'",
+		"  which means from beginning, or",
+		"  'latest' which means from end",
+		"  (default: latest)",
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
