@@ -175,9 +175,9 @@ func (c *Controller) electLeader(tp TopicPartition, strategy electionStrategy) e
 		}
 		next.ZkVersion = v
 		c.cc.leadership[tp] = next
-		c.setPartitionState(tp, partitionOnline)
 		c.stateChange.Info(fmt.Sprintf("Changed partition %s from %s to OnlinePartition with state %s", tpString(tp), c.cc.partitionState(tp), next),
 			zap.Stringer("strategy", strategy))
+		c.setPartitionState(tp, partitionOnline)
 		c.batch.addLeaderAndIsr(c.cc, recipients, tp, next, a, false)
 		return nil
 	}

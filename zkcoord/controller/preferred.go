@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -101,11 +100,7 @@ func (c *Controller) onReplicaElection(tps []TopicPartition, preferred bool) map
 			if !preferred {
 				code = kerr.EligibleLeadersNotAvailable
 			}
-			msg := err.Error()
-			if !errors.Is(err, errNoEligibleLeader) && !preferred {
-				msg = err.Error()
-			}
-			out[tp] = ElectionResult{Leader: noLeader, Err: code, Message: msg}
+			out[tp] = ElectionResult{Leader: noLeader, Err: code, Message: err.Error()}
 			continue
 		}
 		out[tp] = ElectionResult{Leader: c.cc.leadership[tp].Leader}

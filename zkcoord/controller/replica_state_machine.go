@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/go-zookeeper/zk"
-	"go.uber.org/zap"
 )
 
 // The replica state machine (controller.md §5.2, Kafka's ZkReplicaStateMachine).
@@ -182,5 +181,3 @@ func sortedKeys[V any](m map[int32]V) []int32 {
 	slices.Sort(keys)
 	return keys
 }
-
-var _ = zap.String

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-zookeeper/zk"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -544,5 +543,3 @@ func TestReassignment(t *testing.T) {
 		t.Error("cancel without a reassignment succeeded")
 	}
 }
-
-var _ = zk.ErrNoNode
