@@ -168,3 +168,42 @@ func TestSessionExpiryResigns(t *testing.T) {
 		t.Errorf("/controller_epoch = %s, want 2", epoch)
 	}
 }
+
+// Deleting /controller by hand (as an operator forcing a re-election does) makes every broker
+// run the election; exactly one wins with the next epoch and repeats the failover.
+func TestControllerZNodeDeleted(t *testing.T) {
+	integration(t)
+	c := newCluster(t)
+	c.startBroker(0)
+	c.active()
+	c.startBroker(1)
+	c.startBroker(2)
+	c.createTopic("foo", map[int32][]int32{0: {0, 1, 2}})
+	c.waitState("foo", 0, "created", isrIs(0, 1, 2))
+	c.active().sync(t)
+	for _, b := range c.brokers {
+		b.ch.reset()
+	}
+	if err := c.admin.Delete("/controller", -1); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "a controller with epoch 2", func() bool {
+		epoch, _, _ := c.admin.Get("/controller_epoch")
+		a := c.activeOrNil()
+		return string(epoch) == "2" && a != nil && a.ctrl.Epoch() == 2
+	})
+	a := c.active()
+	for _, b := range c.brokers {
+		waitFor(t, 10*time.Second, "every broker to agree", func() bool { return b.ctrl.ActiveControllerID() == a.id })
+		if b != a && b.ctrl.IsActive() {
+			t.Errorf("broker %d is active too", b.id)
+		}
+	}
+	// The new controller's failover told every broker about foo-0 again (unchanged state).
+	for _, id := range []int32{0, 1, 2} {
+		waitFor(t, 10*time.Second, "LeaderAndIsr after re-election", func() bool { return len(a.ch.lisrFor(id, tp("foo", 0))) > 0 })
+	}
+	if s, _ := c.state("foo", 0); s.Leader != 0 || s.LeaderEpoch != 0 {
+		t.Errorf("foo-0 %+v changed although every broker is alive", s)
+	}
+}
