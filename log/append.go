@@ -279,18 +279,22 @@ func (l *Log) maybeRollLocked(cfg Config, size, maxTs, firstOffset, lastOffset i
 // in the background (Kafka's Log.roll schedules flush(newOffset)).
 func (l *Log) rollLocked(cfg Config, base int64) error {
 	old := l.active()
-	if old.size == 0 {
-		// Replace an empty active segment instead of stacking empties.
-		if old.base == base {
-			return nil
-		}
-		l.segments = l.segments[:len(l.segments)-1]
-		old.remove()
-	} else if err := old.onBecomeInactive(); err != nil {
-		return err
+	if old.size == 0 && old.base == base {
+		return nil
 	}
+	// Create the new segment first: if the disk is full the log keeps its
+	// current active segment and the append fails cleanly.
 	s, err := createSegment(l.dir, base, cfg, l.now(), "")
 	if err != nil {
+		return err
+	}
+	if old.size == 0 {
+		// Replace an empty active segment instead of stacking empties.
+		l.segments = l.segments[:len(l.segments)-1]
+		old.renameTo(DeletedFileSuffix)
+		old.remove()
+	} else if err := old.onBecomeInactive(); err != nil {
+		s.remove()
 		return err
 	}
 	l.segments = append(l.segments, s)
