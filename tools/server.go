@@ -122,11 +122,11 @@ func runServer(args []string, stdout, stderr io.Writer) int {
 
 	lg, logs := newBrokerLogger(logDir(), stdout)
 	defer func() { _ = lg.Sync(); _ = logs.Close() }()
-	main := lg.Named("kafka.Kafka$")
+	kafkaLog := lg.Named("kafka.Kafka$")
 	fatal := func(msg string, err error) int {
 		// DPanic is printed as FATAL (log4jLevel); it does not panic in
 		// a production logger.
-		main.DPanic(msg, zap.Error(err))
+		kafkaLog.DPanic(msg, zap.Error(err))
 		return 1
 	}
 
