@@ -867,7 +867,10 @@ func javaException(err error) string {
 	}
 	var gf *groupCmdFailure
 	if errors.As(err, &gf) {
-		return "java.lang.IllegalArgumentException: " + gf.msg
+		if gf.illegalArg {
+			return "java.lang.IllegalArgumentException: " + gf.msg
+		}
+		return "org.apache.kafka.common.KafkaException: " + gf.msg
 	}
 	var be *brokerError
 	if errors.As(err, &be) {

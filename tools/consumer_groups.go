@@ -91,9 +91,18 @@ type groupCmd struct {
 	timeout time.Duration
 }
 
-// groupCmdFailure is an exception caught by ConsumerGroupCommand.main:
+// groupCmdFailure is an exception caught by ConsumerGroupCommand.run:
+// an IllegalArgumentException (illegalArg) prints the usage, anything else
 // "Error: Executing consumer group command failed due to <msg>".
-type groupCmdFailure struct{ msg string }
+type groupCmdFailure struct {
+	msg        string
+	illegalArg bool
+}
+
+// illegalArgument is a groupCmdFailure that prints the usage.
+func illegalArgument(format string, a ...any) error {
+	return &groupCmdFailure{msg: fmt.Sprintf(format, a...), illegalArg: true}
+}
 
 func (e *groupCmdFailure) Error() string { return e.msg }
 
@@ -104,12 +113,29 @@ func (usageExit) Error() string { return "usage" }
 
 func runConsumerGroups(ctx context.Context, env *toolEnv, args []string) int {
 	p := consumerGroupsOptions()
-	o, code, ok := p.parseStandard(env, args, "This tool helps to list all consumer groups, describe a consumer group, delete consumer group info, or reset consumer group offsets.")
-	if !ok {
-		return code
+	o, err := p.parse(args)
+	if err != nil {
+		return p.usageAndDie(env, err.Error())
 	}
+	// 2.8 checks the arguments first, then --help, then the action count.
 	if code, ok := checkGroupArgs(env, p, o); !ok {
 		return code
+	}
+	if len(args) == 0 || o.has("help") {
+		return p.usageAndDie(env, "This tool helps to list all consumer groups, describe a consumer group, delete consumer group info, or reset consumer group offsets.")
+	}
+	if o.has("version") {
+		fmt.Fprintf(env.Stdout, "%s (Commit:gokafka)\n", kafkaVersion)
+		return 0
+	}
+	actions := 0
+	for _, a := range []string{"list", "describe", "delete", "reset-offsets", "delete-offsets"} {
+		if o.has(a) {
+			actions++
+		}
+	}
+	if actions != 1 {
+		return p.usageAndDie(env, "Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets")
 	}
 	props := map[string]string{}
 	if o.has("command-config") {
@@ -150,6 +176,11 @@ func runConsumerGroups(ctx context.Context, env *toolEnv, args []string) int {
 	if errors.As(err, &ue) {
 		return 1
 	}
+	// run() turns an IllegalArgumentException into the usage.
+	var gf *groupCmdFailure
+	if errors.As(err, &gf) && gf.illegalArg {
+		return p.usageAndDie(env, gf.msg)
+	}
 	if err != nil {
 		printGroupError(env, "Executing consumer group command failed due to "+javaErrorMessage(err))
 		fmt.Fprintln(env.Stderr, javaException(err))
@@ -157,20 +188,11 @@ func runConsumerGroups(ctx context.Context, env *toolEnv, args []string) int {
 	return 0
 }
 
-// checkGroupArgs is ConsumerGroupCommandOptions.checkArgs and the action
-// count of main.
+// checkGroupArgs is ConsumerGroupCommandOptions.checkArgs, with
+// jopt-simple's availableIf checks of the parse.
 func checkGroupArgs(env *toolEnv, p *optionParser, o *optionSet) (int, bool) {
 	die := func(msg string) (int, bool) { return p.usageAndDie(env, msg), false }
-	actions := 0
-	for _, a := range []string{"list", "describe", "delete", "reset-offsets", "delete-offsets"} {
-		if o.has(a) {
-			actions++
-		}
-	}
-	if actions != 1 {
-		return die("Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets")
-	}
-	// jopt-simple's availableIf and mutuallyExclusive.
+	// jopt-simple's availableIf.
 	for _, sub := range []string{"members", "verbose", "offsets"} {
 		if o.has(sub) && !o.has("describe") {
 			return die(fmt.Sprintf("Option(s) [%s] are unavailable given other options on the command line", sub))
@@ -179,21 +201,26 @@ func checkGroupArgs(env *toolEnv, p *optionParser, o *optionSet) (int, bool) {
 	if o.has("state") && !o.has("describe") && !o.has("list") {
 		return die("Option(s) [state] are unavailable given other options on the command line")
 	}
-	n := 0
-	for _, sub := range []string{"members", "offsets", "state"} {
-		if o.has(sub) {
-			n++
-		}
-	}
-	if n > 1 && o.has("describe") {
-		return die("Option(s) [members, offsets, state] are unavailable given other options on the command line")
-	}
 	if code, ok := p.checkRequired(env, o, "bootstrap-server"); !ok {
 		return code, false
 	}
 	groupScope := "[group], [all-groups]"
-	if o.has("describe") && !o.has("group") && !o.has("all-groups") {
-		return die("Option [describe] takes one of these options: " + groupScope)
+	if o.has("describe") {
+		if !o.has("group") && !o.has("all-groups") {
+			return die("Option [describe] takes one of these options: " + groupScope)
+		}
+		n := 0
+		for _, sub := range []string{"members", "offsets", "state"} {
+			if o.has(sub) {
+				n++
+			}
+		}
+		if n > 1 {
+			return die("Option [describe] takes at most one of these options: [members], [offsets], [state]")
+		}
+		if o.has("state") && len(o.values("state")) > 0 {
+			return die("Option [describe] does not take a value for [state]")
+		}
 	}
 	if o.has("delete") {
 		if !o.has("group") && !o.has("all-groups") {
@@ -295,7 +322,7 @@ func (g *groupCmd) list(ctx context.Context) error {
 		for _, s := range strings.Split(v, ",") {
 			st, ok := groupStateName(strings.TrimSpace(s))
 			if !ok {
-				return &groupCmdFailure{fmt.Sprintf("No state found for %s", strings.TrimSpace(s))}
+				return illegalArgument("Invalid state list '%s'. Valid states are: PreparingRebalance, CompletingRebalance, Stable, Dead, Empty", v)
 			}
 			states = append(states, st)
 		}
@@ -719,7 +746,7 @@ func (g *groupCmd) deleteOffsets(ctx context.Context) error {
 			for _, p := range strings.Split(parts, ",") {
 				n, err := strconv.ParseInt(strings.TrimSpace(p), 10, 32)
 				if err != nil {
-					return &groupCmdFailure{fmt.Sprintf("For input string: \"%s\"", p)}
+					return illegalArgument("For input string: \"%s\"", p)
 				}
 				set.Add(name, int32(n))
 			}
@@ -929,7 +956,7 @@ func (g *groupCmd) partitionsToReset(ctx context.Context, group string) ([]topic
 				for _, p := range strings.Split(parts, ",") {
 					n, err := strconv.ParseInt(strings.TrimSpace(p), 10, 32)
 					if err != nil {
-						return nil, &groupCmdFailure{fmt.Sprintf("For input string: \"%s\"", p)}
+						return nil, illegalArgument("For input string: \"%s\"", p)
 					}
 					tps = append(tps, topicPartition{name, int32(n)})
 				}
@@ -1002,7 +1029,7 @@ func (g *groupCmd) prepareOffsets(ctx context.Context, group string, tps []topic
 		for _, tp := range tps {
 			cur, ok := committed[tp]
 			if !ok {
-				return nil, &groupCmdFailure{fmt.Sprintf("Cannot shift offset for partition %s since there is no current committed offset", tp)}
+				return nil, illegalArgument("Cannot shift offset for partition %s since there is no current committed offset", tp)
 			}
 			req[tp] = cur + o.int64Value("shift-by")
 		}
@@ -1074,7 +1101,7 @@ func (g *groupCmd) checkRange(ctx context.Context, req map[topicPartition]int64)
 		off := req[tp]
 		end, ok := ends[tp]
 		if !ok {
-			return nil, &groupCmdFailure{fmt.Sprintf("Unexpected non-existing offset value for topic partition %s", tp)}
+			return nil, &groupCmdFailure{msg: fmt.Sprintf("Unexpected non-existing offset value for topic partition %s", tp)}
 		}
 		switch start, hasStart := starts[tp]; {
 		case off > end:
@@ -1094,7 +1121,7 @@ func (g *groupCmd) checkRange(ctx context.Context, req map[topicPartition]int64)
 func (g *groupCmd) readResetPlan() (map[string]map[topicPartition]int64, error) {
 	b, err := os.ReadFile(g.o.value("from-file"))
 	if err != nil {
-		return nil, &groupCmdFailure{fmt.Sprintf("%s (No such file or directory)", g.o.value("from-file"))}
+		return nil, &groupCmdFailure{msg: fmt.Sprintf("%s (No such file or directory)", g.o.value("from-file"))}
 	}
 	plan := map[string]map[topicPartition]int64{}
 	groups := g.o.values("group")
@@ -1112,12 +1139,12 @@ func (g *groupCmd) readResetPlan() (map[string]map[topicPartition]int64, error) 
 		} else if len(f) == 4 {
 			group, f = f[0], f[1:]
 		} else {
-			return nil, &groupCmdFailure{fmt.Sprintf("Too many or too few entries on line: %s", line)}
+			return nil, &groupCmdFailure{msg: fmt.Sprintf("Too many or too few entries on line: %s", line)}
 		}
 		p, err1 := strconv.ParseInt(f[1], 10, 32)
 		off, err2 := strconv.ParseInt(f[2], 10, 64)
 		if err1 != nil || err2 != nil {
-			return nil, &groupCmdFailure{fmt.Sprintf("Cannot parse line: %s", line)}
+			return nil, &groupCmdFailure{msg: fmt.Sprintf("Cannot parse line: %s", line)}
 		}
 		if plan[group] == nil {
 			plan[group] = map[topicPartition]int64{}
@@ -1132,10 +1159,10 @@ func (g *groupCmd) readResetPlan() (map[string]map[topicPartition]int64, error) 
 func parseResetDatetime(s string) (int64, error) {
 	date, clock, ok := strings.Cut(s, "T")
 	if !ok {
-		return 0, &groupCmdFailure{"Error parsing timestamp. It does not contain a 'T' according to ISO8601 format"}
+		return 0, illegalArgument("Error parsing timestamp. It does not contain a 'T' according to ISO8601 format")
 	}
 	if clock == "" {
-		return 0, &groupCmdFailure{"Error parsing time. Time part after 'T' is null or empty"}
+		return 0, illegalArgument("Error parsing time. Time part after 'T' is null or empty")
 	}
 	_ = date
 	if !strings.ContainsAny(clock, "+-Z") {
@@ -1146,7 +1173,7 @@ func parseResetDatetime(s string) (int64, error) {
 			return t.UnixMilli(), nil
 		}
 	}
-	return 0, &groupCmdFailure{fmt.Sprintf("Unparseable date: \"%s\"", s)}
+	return 0, &groupCmdFailure{msg: fmt.Sprintf("Unparseable date: \"%s\"", s)}
 }
 
 var javaDurationPattern = regexp.MustCompile(`(?i)^([-+]?)P(?:([-+]?[0-9]+)D)?(T(?:([-+]?[0-9]+)H)?(?:([-+]?[0-9]+)M)?(?:([-+]?[0-9]+)(?:[.,]([0-9]{0,9}))?S)?)?$`)
@@ -1155,7 +1182,7 @@ var javaDurationPattern = regexp.MustCompile(`(?i)^([-+]?)P(?:([-+]?[0-9]+)D)?(T
 func parseJavaDuration(s string) (time.Duration, error) {
 	m := javaDurationPattern.FindStringSubmatch(s)
 	if m == nil || (m[2] == "" && m[4] == "" && m[5] == "" && m[6] == "") || m[3] == "T" {
-		return 0, &groupCmdFailure{fmt.Sprintf("Text cannot be parsed to a Duration")}
+		return 0, &groupCmdFailure{msg: fmt.Sprintf("Text cannot be parsed to a Duration")}
 	}
 	n := func(v string) int64 { x, _ := strconv.ParseInt(v, 10, 64); return x }
 	d := time.Duration(n(m[2]))*24*time.Hour + time.Duration(n(m[4]))*time.Hour + time.Duration(n(m[5]))*time.Minute + time.Duration(n(m[6]))*time.Second

@@ -159,6 +159,11 @@ func TestConsumerGroupsResetOffsets(t *testing.T) {
 	if !strings.Contains(res.Stdout, "my-topic                       0          3") {
 		t.Errorf("to-current: %q", res.Stdout)
 	}
+	// An IllegalArgumentException in 2.8's run() prints the usage.
+	res = run("--shift-by", "1", "--topic", "my-topic:1", "--dry-run")
+	if res.Code != 1 || !strings.HasPrefix(res.Stderr, "Cannot shift offset for partition my-topic-1 since there is no current committed offset\nOption ") {
+		t.Errorf("shift without committed offset: %+v", firstLines(res.Stderr, 1))
+	}
 	res = run("--topic", "my-topic", "--dry-run")
 	if res.Code != 1 || !strings.HasPrefix(res.Stderr, "Option '[reset-offsets]' requires one of the following scenarios:") {
 		t.Errorf("no scenario: %+v", res)
@@ -192,6 +197,9 @@ func TestConsumerGroupsUsageErrors(t *testing.T) {
 		{[]string{"--list"}, "Missing required argument \"[bootstrap-server]\""},
 		{[]string{"--bootstrap-server", "h:1", "--describe"}, "Option [describe] takes one of these options: [group], [all-groups]"},
 		{[]string{"--bootstrap-server", "h:1", "--list", "--members"}, "Option(s) [members] are unavailable given other options on the command line"},
+		{[]string{"--bootstrap-server", "h:1", "--describe", "--group", "g", "--members", "--state"}, "Option [describe] takes at most one of these options: [members], [offsets], [state]"},
+		{[]string{"--bootstrap-server", "h:1", "--list", "--state", "nope"}, "Invalid state list 'nope'. Valid states are: PreparingRebalance, CompletingRebalance, Stable, Dead, Empty"},
+		{[]string{"--help"}, "Missing required argument \"[bootstrap-server]\""},
 	} {
 		res := runTool(t, runConsumerGroups, "", tc.args...)
 		if res.Code != 1 || !strings.HasPrefix(res.Stderr, tc.want+"\nOption ") {
