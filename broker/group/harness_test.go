@@ -73,7 +73,7 @@ func (s *memStore) Read(p int32, fn func([]byte) error) error {
 }
 
 // records returns every (key, value) stored in partition p, in log order.
-func (s *memStore) records(t *testing.T, p int32) []record {
+func (s *memStore) records(t testing.TB, p int32) []record {
 	var out []record
 	err := s.Read(p, func(b []byte) error {
 		return decodeBatches(b, func(_ int64, k, v []byte) error {
@@ -90,7 +90,7 @@ func (s *memStore) records(t *testing.T, p int32) []record {
 // harness drives a Coordinator with a manual clock and an in-memory store;
 // every call runs to completion on the test goroutine.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	c     *Coordinator
 	store *memStore
 	clock *scheduler
@@ -103,7 +103,7 @@ func testConfig() Config {
 	return cfg
 }
 
-func newHarness(t *testing.T, cfg Config) *harness {
+func newHarness(t testing.TB, cfg Config) *harness {
 	t.Helper()
 	h := &harness{t: t, store: newMemStore(), clock: newManualScheduler(time.UnixMilli(1_600_000_000_000))}
 	h.c = newCoordinator(cfg, h.store, zaptest.NewLogger(t), h.clock, true)
@@ -145,7 +145,7 @@ type joinCall struct{ resp *kmsg.JoinGroupResponse }
 func (j *joinCall) done() bool { return j.resp != nil }
 
 // mustDone returns the response, failing the test if it is still waiting.
-func (j *joinCall) mustDone(t *testing.T) *kmsg.JoinGroupResponse {
+func (j *joinCall) mustDone(t testing.TB) *kmsg.JoinGroupResponse {
 	t.Helper()
 	if j.resp == nil {
 		t.Fatal("JoinGroup still waiting")
@@ -200,7 +200,7 @@ func (h *harness) join(groupID, memberID string, opts ...joinOpt) *joinCall {
 
 type syncCall struct{ resp *kmsg.SyncGroupResponse }
 
-func (s *syncCall) mustDone(t *testing.T) *kmsg.SyncGroupResponse {
+func (s *syncCall) mustDone(t testing.TB) *kmsg.SyncGroupResponse {
 	t.Helper()
 	if s.resp == nil {
 		t.Fatal("SyncGroup still waiting")
@@ -310,7 +310,7 @@ func subscription(topics ...string) []byte {
 	return binary.BigEndian.AppendUint32(b, 0xffffffff) // null user data
 }
 
-func expectCode(t *testing.T, what string, got int16, want *kerr.Error) {
+func expectCode(t testing.TB, what string, got int16, want *kerr.Error) {
 	t.Helper()
 	var wantCode int16
 	if want != nil {
