@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-zookeeper/zk"
@@ -68,7 +69,9 @@ type Client struct {
 	connected     chan struct{}
 	connectedOnce sync.Once
 	closeOnce     sync.Once
-	done          chan struct{}
+	done          chan struct{} // closed by Close
+	stopped       chan struct{} // closed when dispatch has returned
+	inHook        atomic.Bool   // dispatch is running a hook (which may call Close)
 }
 
 // Connect opens a session with the ensemble of a zookeeper.connect string
@@ -101,6 +104,7 @@ func Connect(connect string, sessionTimeout, connTimeout time.Duration, lg *zap.
 		events:         make(chan zk.Event, 256),
 		connected:      make(chan struct{}),
 		done:           make(chan struct{}),
+		stopped:        make(chan struct{}),
 	}
 	lg.Info("[ZooKeeperClient] Initializing a new session to " + connect + ".")
 	dial := dialer
@@ -151,11 +155,24 @@ func (c *Client) onEvent(ev zk.Event) {
 
 // dispatch runs the session hooks in event order on one goroutine.
 func (c *Client) dispatch() {
+	defer close(c.stopped)
+	run := func(hooks []func()) {
+		c.inHook.Store(true)
+		defer c.inHook.Store(false)
+		for _, h := range hooks {
+			h()
+		}
+	}
 	for {
 		select {
 		case <-c.done:
 			return
 		case ev := <-c.events:
+			select {
+			case <-c.done: // closed meanwhile: no more hooks or logs
+				return
+			default:
+			}
 			switch ev.State {
 			case zk.StateExpired:
 				c.lg.Info("[ZooKeeperClient] Session expired.")
@@ -163,9 +180,7 @@ func (c *Client) dispatch() {
 				c.expired = true
 				hooks := append([]func(){}, c.onExpired...)
 				c.mu.Unlock()
-				for _, h := range hooks {
-					h()
-				}
+				run(hooks)
 			case zk.StateHasSession:
 				c.mu.Lock()
 				was := c.expired
@@ -174,9 +189,7 @@ func (c *Client) dispatch() {
 				c.mu.Unlock()
 				if was {
 					c.lg.Info("[ZooKeeperClient] Re-established a session after expiry.")
-					for _, h := range hooks {
-						h()
-					}
+					run(hooks)
 				}
 			case zk.StateDisconnected:
 				c.lg.Debug("[ZooKeeperClient] Disconnected.")
@@ -210,12 +223,16 @@ func (c *Client) Chroot() string { return c.chroot }
 // Conn exposes the underlying connection; paths on it are absolute (no chroot).
 func (c *Client) Conn() *zk.Conn { return c.conn }
 
-// Close ends the session: its ephemeral nodes vanish at once.
+// Close ends the session: its ephemeral nodes vanish at once. It returns
+// after the session hooks have stopped (unless called from a hook).
 func (c *Client) Close() {
 	c.closeOnce.Do(func() {
-		c.conn.Close()
 		close(c.done)
+		c.conn.Close()
 	})
+	if !c.inHook.Load() {
+		<-c.stopped
+	}
 }
 
 func (c *Client) abs(p string) string {
