@@ -80,7 +80,7 @@ func (b *Broker) startGroupCoordinator() (*group.Coordinator, error) {
 	cfg.OffsetsRetentionCheckInterval = millis(b.cfg.OffsetsRetentionCheckIntervalMs)
 	c := group.New(cfg, b.groupStorage(), b.lg)
 	c.Start()
-	b.watchOffsetsLeadership(c)
+	b.watchOffsetsLeadership(c, cfg.OffsetsTopicPartitions)
 	return c, nil
 }
 

@@ -72,7 +72,7 @@ func (s groupStorage) Read(p int32, fn func([]byte) error) error {
 // watchOffsetsLeadership feeds the coordinator the leadership changes of
 // __consumer_offsets partitions (GroupCoordinator.onElection /
 // onResignation), including those that happened before it started.
-func (b *Broker) watchOffsetsLeadership(c *group.Coordinator) {
+func (b *Broker) watchOffsetsLeadership(c *group.Coordinator, partitions int32) {
 	b.replicas.OnLeadershipChange(func(tp log.TopicPartition, leader bool, epoch int32) {
 		if tp.Topic != group.OffsetsTopic {
 			return
@@ -83,11 +83,11 @@ func (b *Broker) watchOffsetsLeadership(c *group.Coordinator) {
 			c.OnResignation(tp.Partition, epoch)
 		}
 	})
-	for _, ps := range b.metadata.Partitions(group.OffsetsTopic) {
-		if b.replicas.IsLeader(offsetsTP(ps.Partition)) {
-			if p := b.replicas.getPartition(offsetsTP(ps.Partition)); p != nil {
-				c.OnElection(ps.Partition, p.snapshot().leaderEpoch)
-			}
+	// Partitions led before the hook was registered (the metadata cache may
+	// lag LeaderAndIsr, so every possible partition is checked).
+	for p := int32(0); p < partitions; p++ {
+		if part := b.replicas.getPartition(offsetsTP(p)); part != nil && part.isLeader() {
+			c.OnElection(p, part.snapshot().leaderEpoch)
 		}
 	}
 }
