@@ -6,7 +6,10 @@ package tools
 //   - --zookeeper mode (prints the two deprecation lines on stdout first)
 //     reads and writes /config/<type>/<name> through zkcoord, followed by a
 //     /config/changes notification: "Completed updating config for entity:
-//     topic 'x'." and "Configs for topic 'x' are k=v,k=v" lines.
+//     topic 'x'." and "Configs for topic 'x' are k=v,k=v" lines. As in 2.7+,
+//     user quotas are refused there (only SCRAM credentials could be
+//     written), and dynamic broker configs only while the broker is down
+//     (replication throttles excepted).
 //   - --bootstrap-server mode: topics and brokers through DescribeConfigs /
 //     IncrementalAlterConfigs (topics) / AlterConfigs (brokers), client and
 //     user quotas through DescribeClientQuotas / AlterClientQuotas, with 2.8's
@@ -527,7 +530,17 @@ func (c *configsCmd) withZk(ctx context.Context) error {
 	}
 	del := c.configsToDelete()
 	typ, name := entity.root.typ, entity.fullName()
-	if typ == "brokers" && len(add) > 0 {
+	if typ == "users" && (len(add) > 0 || len(del) > 0) {
+		// 2.7+ (KIP-554): user quotas go through the brokers; ZooKeeper
+		// mode only writes SCRAM credentials.
+		for _, k := range append(sortedKeysOf(add), del...) {
+			if !contains(scramMechanisms, k) {
+				return configsArgError("requirement failed: --bootstrap-server option must be specified to update users configs: {add: %s, delete: %s}. User configuration updates using ZooKeeper are only supported for SCRAM credential updates.", javaProps(add), scalaSeq(del))
+			}
+		}
+		return configsArgError("SCRAM credentials are not supported by gokafka")
+	}
+	if typ == "brokers" && (len(add) > 0 || len(del) > 0) {
 		if err := zkBrokersNotRunning(zc, name, add, del); err != nil {
 			return err
 		}
@@ -583,7 +596,7 @@ func zkBrokersNotRunning(zc *zkcoord.Client, name string, add map[string]string,
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("--bootstrap-server option must be specified to update broker configs: {add: %s, delete: %s}", javaProps(add), "["+strings.Join(del, ", ")+"]")
+	msg := fmt.Sprintf("--bootstrap-server option must be specified to update brokers configs: {add: %s, delete: %s}", javaProps(add), scalaSeq(del))
 	info := "Broker configuration operations using ZooKeeper are only supported if the affected broker(s) are not running."
 	if name == zkcoord.DefaultEntity {
 		if len(brokers) > 0 {
@@ -597,6 +610,14 @@ func zkBrokersNotRunning(zc *zkcoord.Client, name string, add map[string]string,
 		}
 	}
 	return nil
+}
+
+// scalaSeq renders the --delete-config keys as Scala prints them.
+func scalaSeq(keys []string) string {
+	if len(keys) == 0 {
+		return "List()"
+	}
+	return "Buffer(" + strings.Join(keys, ", ") + ")"
 }
 
 // javaProps renders a map as java.util.Properties.toString: {k=v, k=v}.

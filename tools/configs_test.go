@@ -53,10 +53,14 @@ func TestConfigsZooKeeperMode(t *testing.T) {
 	if res.Code != 0 {
 		t.Errorf("delete: %+v", res)
 	}
-	res = run("--alter", "--add-config", "producer_byte_rate=1024,consumer_byte_rate=2048,request_percentage=200",
-		"--entity-type", "users", "--entity-name", "user1", "--entity-type", "clients", "--entity-name", "clientA")
-	if res.Stdout != zkDeprecation+"Completed updating config for entity: user-principal 'user1', client-id 'clientA'.\n" {
-		t.Errorf("quota alter: %+v", res)
+	// 2.7+ writes user quotas only through the brokers; what ZooKeeper
+	// holds is still described.
+	res = run("--alter", "--add-config", "consumer_byte_rate=20000", "--entity-type", "users", "--entity-name", "admin")
+	if res.Code != 1 || res.Stderr != "requirement failed: --bootstrap-server option must be specified to update users configs: {add: {consumer_byte_rate=20000}, delete: List()}. User configuration updates using ZooKeeper are only supported for SCRAM credential updates.\n" {
+		t.Errorf("user quota: %+v", res)
+	}
+	if err := zc.SetEntityConfig("users", "user1/clients/clientA", map[string]string{"producer_byte_rate": "1024", "consumer_byte_rate": "2048", "request_percentage": "200"}); err != nil {
+		t.Fatal(err)
 	}
 	res = run("--describe", "--entity-type", "users", "--entity-name", "user1", "--entity-type", "clients")
 	if res.Stdout != zkDeprecation+"Configs for user-principal 'user1', client-id 'clientA' are consumer_byte_rate=2048,producer_byte_rate=1024,request_percentage=200\n" {
