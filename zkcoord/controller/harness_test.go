@@ -148,7 +148,7 @@ func (f *fakeChannel) umFor(id int32, tp TopicPartition) []kmsg.UpdateMetadataRe
 // cluster is a chroot on the shared ZooKeeper with brokers that are only a registration
 // session each plus the controller component, as a real broker runs it.
 type cluster struct {
-	t       *testing.T
+	t       testing.TB
 	connect string
 	admin   *zkcoord.Client // the test's own session, for tool-like writes and reads
 	brokers map[int32]*broker
@@ -166,7 +166,7 @@ type broker struct {
 	epoch int64
 }
 
-func newCluster(t *testing.T) *cluster {
+func newCluster(t testing.TB) *cluster {
 	t.Helper()
 	connect := zktest.SharedConnect(t)
 	c := &cluster{t: t, connect: connect, brokers: map[int32]*broker{}}
@@ -301,7 +301,7 @@ func (c *cluster) exists(path string) bool {
 }
 
 // waitFor polls fn until it returns true, failing the test after timeout.
-func waitFor(t *testing.T, timeout time.Duration, what string, fn func() bool) {
+func waitFor(t testing.TB, timeout time.Duration, what string, fn func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !fn() {
@@ -317,7 +317,7 @@ func isrIs(want ...int32) func(zkcoord.PartitionState) bool {
 }
 
 // sync waits until the controller has processed every event queued so far.
-func (b *broker) sync(t *testing.T) {
+func (b *broker) sync(t testing.TB) {
 	t.Helper()
 	if err := b.ctrl.call("Sync", func() {}); err != nil {
 		t.Fatal(err)

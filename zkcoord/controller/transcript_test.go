@@ -153,7 +153,7 @@ func (c *cluster) activeOrNil() *broker {
 	return nil
 }
 
-func parseTP(t *testing.T, s string) TopicPartition {
+func parseTP(t testing.TB, s string) TopicPartition {
 	i := strings.LastIndexByte(s, '-')
 	p, err := strconv.Atoi(s[i+1:])
 	if i < 0 || err != nil {
@@ -162,7 +162,7 @@ func parseTP(t *testing.T, s string) TopicPartition {
 	return TopicPartition{Topic: s[:i], Partition: int32(p)}
 }
 
-func parseIDs(t *testing.T, s string) []int32 {
+func parseIDs(t testing.TB, s string) []int32 {
 	var out []int32
 	for _, f := range strings.Split(s, ",") {
 		n, err := strconv.Atoi(f)
