@@ -36,6 +36,7 @@ type Coordinator struct {
 	groups     map[string]*group         // guarded by mu
 
 	retention *timer
+	closeOnce sync.Once
 }
 
 // partitionState is an offsets partition this broker leads.
@@ -93,7 +94,10 @@ func (c *Coordinator) Start() {
 
 // Close deactivates the coordinator: every owned partition is unloaded
 // (waiting requests are answered NOT_COORDINATOR) and the goroutines stop.
-func (c *Coordinator) Close() {
+// Later calls do nothing.
+func (c *Coordinator) Close() { c.closeOnce.Do(c.close) }
+
+func (c *Coordinator) close() {
 	c.lg.Info(c.name + "Shutting down.")
 	c.mu.Lock()
 	c.active = false
