@@ -84,13 +84,8 @@ func (b *Broker) startGroupCoordinator() (*group.Coordinator, error) {
 	return c, nil
 }
 
-// groupCoord returns the running coordinator, nil before it starts. (any()
-// keeps this compiling whether Broker.groups is an interface or the
-// concrete type.)
-func (b *Broker) groupCoord() *group.Coordinator {
-	c, _ := any(b.groups).(*group.Coordinator)
-	return c
-}
+// groupCoord returns the running coordinator, nil before it starts.
+func (b *Broker) groupCoord() *group.Coordinator { return b.groups }
 
 // groupsOnPartitionsDeleted removes the committed offsets of deleted
 // partitions (GroupCoordinator.handleDeletedPartitions); the broker calls it
