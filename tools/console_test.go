@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/binary"
 	"strconv"
 	"strings"
 	"testing"
@@ -168,5 +169,35 @@ func TestConsoleProducerCompressionCodec(t *testing.T) {
 	}
 	if got["gz"] != 1 || got["lz"] != 3 || got["none"] != 0 {
 		t.Errorf("compression types = %v, want gz:1 lz:3 none:0", got)
+	}
+}
+
+// The WordCount demo's reading command (streams-connect.md §1.4): String
+// keys and Long values printed as "word<TAB>count".
+func TestConsoleConsumerWordCountDeserializers(t *testing.T) {
+	addr := startKfake(t, "-seed-topics", "streams-wordcount-output")
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.DisableIdempotentWrite(), kgo.RequiredAcks(kgo.LeaderAck()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	for _, wc := range []struct {
+		word  string
+		count uint64
+	}{{"all", 1}, {"kafka", 2}} {
+		v := make([]byte, 8)
+		binary.BigEndian.PutUint64(v, wc.count)
+		if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: "streams-wordcount-output", Key: []byte(wc.word), Value: v}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := runTool(t, runConsoleConsumer, "", "--bootstrap-server", addr, "--topic", "streams-wordcount-output",
+		"--from-beginning", "--formatter", "kafka.tools.DefaultMessageFormatter",
+		"--property", "print.key=true", "--property", "print.value=true",
+		"--property", "key.deserializer=org.apache.kafka.common.serialization.StringDeserializer",
+		"--property", "value.deserializer=org.apache.kafka.common.serialization.LongDeserializer",
+		"--max-messages", "2")
+	if res.Stdout != "all\t1\nkafka\t2\n" || res.Code != 0 {
+		t.Errorf("%+v", res)
 	}
 }
