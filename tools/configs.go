@@ -149,6 +149,13 @@ func runConfigs(ctx context.Context, env *toolEnv, args []string) int {
 		fmt.Fprintln(env.Stderr, ce.msg)
 		return 1
 	}
+	// main catches InvalidConfigurationException as it does
+	// IllegalArgumentException: the message alone.
+	var ae *zkcoord.AdminError
+	if errors.As(err, &ae) && strings.HasSuffix(ae.Class, ".InvalidConfigurationException") {
+		fmt.Fprintln(env.Stderr, ae.Msg)
+		return 1
+	}
 	fmt.Fprintf(env.Stderr, "Error while executing config command with args '%s'\n", strings.Join(args, " "))
 	fmt.Fprintln(env.Stderr, configsException(err))
 	return 1
@@ -162,7 +169,7 @@ func configsException(err error) string {
 	}
 	var ae *zkcoord.AdminError
 	if errors.As(err, &ae) {
-		return "org.apache.kafka.common.errors." + ae.Error()
+		return ae.Class + ": " + ae.Msg
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "java.util.concurrent.TimeoutException"

@@ -49,6 +49,14 @@ func TestConfigsZooKeeperMode(t *testing.T) {
 	if res.Code != 1 || res.Stderr != "Invalid config(s): x\n" {
 		t.Errorf("delete unknown: %+v", res)
 	}
+	res = run("--entity-type", "topics", "--entity-name", "my_topic", "--alter", "--add-config", "x=y")
+	if res.Code != 1 || res.Stderr != "Unknown topic config name: x\n" {
+		t.Errorf("unknown topic config: %+v", res)
+	}
+	res = run("--entity-type", "topics", "--entity-name", "nope", "--alter", "--add-config", "retention.ms=1")
+	if res.Code != 1 || !strings.HasSuffix(res.Stderr, "\norg.apache.kafka.common.errors.UnknownTopicOrPartitionException: Topic 'nope' does not exist.\n") {
+		t.Errorf("missing topic: %+v", res)
+	}
 	res = run("--entity-type", "topics", "--entity-name", "my_topic", "--alter", "--delete-config", "retention.ms")
 	if res.Code != 0 {
 		t.Errorf("delete: %+v", res)
