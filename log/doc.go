@@ -200,7 +200,10 @@
 // # Concurrency
 //
 // A Log is safe for concurrent use: appends, truncation and segment list
-// changes hold its mutex exclusively, reads share it. Files of deleted or
+// changes hold its mutex exclusively, reads share it. Lock order:
+// Manager.mu -> Log.mu -> EpochCache.mu; Log.flushMu (fsync) is taken
+// before Log.mu and never while holding it, so fsyncs do not block
+// appends; the cleaner holds Log.mu only to swap segments. Files of deleted or
 // replaced segments stay open until file.delete.delay.ms, so a FileSlice
 // handed out by Read stays valid for at least that long.
 //

@@ -166,6 +166,12 @@ func (l *Log) LogStartOffset() int64 {
 	return l.logStartOffset
 }
 
+func (l *Log) startAndFirstBase() (int64, int64) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.logStartOffset, l.segments[0].base
+}
+
 // RecoveryPoint is the offset below which data is known to be fsynced.
 func (l *Log) RecoveryPoint() int64 {
 	l.mu.RLock()

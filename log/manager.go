@@ -453,7 +453,11 @@ func (m *Manager) writeCheckpoints(dir string) error {
 	m.mu.Lock()
 	for tp, l := range logs {
 		rp[tp] = l.RecoveryPoint()
-		ls[tp] = l.LogStartOffset()
+		// As Kafka, only logs whose start offset is above their first
+		// segment's base need an entry (DeleteRecords moved it).
+		if start, base := l.startAndFirstBase(); start > base {
+			ls[tp] = start
+		}
 		if v, ok := m.cleaned[tp]; ok {
 			cl[tp] = v
 		}
