@@ -168,25 +168,14 @@ type optionError struct{ msg string }
 
 func (e *optionError) Error() string { return e.msg }
 
-// lookup finds an option by exact name or, as jopt-simple allows, by an
-// unambiguous prefix.
+// lookup finds an option by its exact name. Kafka 2.x builds its parsers
+// with abbreviations off (CommandDefaultOptions' allowCommandOptionAbbreviation
+// = false), so "--from-beg" is not --from-beginning.
 func (p *optionParser) lookup(name string) (*option, error) {
 	if o, ok := p.byName[name]; ok {
 		return o, nil
 	}
-	var found *option
-	for _, o := range p.opts {
-		if strings.HasPrefix(o.name, name) {
-			if found != nil {
-				return nil, &optionError{fmt.Sprintf("Option '%s' cannot be unambiguously matched to a recognized option", name)}
-			}
-			found = o
-		}
-	}
-	if found == nil {
-		return nil, &optionError{name + " is not a recognized option"}
-	}
-	return found, nil
+	return nil, &optionError{name + " is not a recognized option"}
 }
 
 // optionSet is the result of parse, as jopt-simple's OptionSet.
