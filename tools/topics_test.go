@@ -378,3 +378,58 @@ func TestTopicsBootstrapUnreachable(t *testing.T) {
 		t.Errorf("missing command config: exit %d, stderr %q", r.Code, r.Stderr)
 	}
 }
+
+var partitionLine = regexp.MustCompile(`\tTopic: (\S+)\tPartition: (\d+)\tLeader: (\S+)\tReplicas: ([\d,]*)\tIsr: ([\d,]*)`)
+
+// quickstart-expected.md steps 7-8 on three real brokers, observed with
+// kafka-topics.sh --describe: the first replica leads with the full ISR;
+// after a SIGTERM of the leader (controlled shutdown) the next replica leads
+// and the ISR drops the stopped broker; after its restart it rejoins the ISR.
+func TestTopicsQuickstartThreeBrokers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: runs ZooKeeper and three brokers")
+	}
+	zk := zktest.Shared(t)
+	cs := zk.ChrootConnect(t)
+	brokers := brokertest.StartCluster(t, zk, 3, brokertest.WithZkConnect(cs))
+	r := runTool(t, runTopics, "", "--create", "--zookeeper", cs, "--replication-factor", "3", "--partitions", "1", "--topic", "replicated_test")
+	if r.Code != 0 {
+		t.Fatalf("create: %s%s", r.Stdout, r.Stderr)
+	}
+	describe := func() (leader, replicas, isr string) {
+		out := runTool(t, runTopics, "", "--describe", "--zookeeper", cs, "--topic", "replicated_test").Stdout
+		m := partitionLine.FindStringSubmatch(out)
+		if m == nil {
+			return "", "", ""
+		}
+		return m[3], m[4], m[5]
+	}
+	var leader, replicas, isr string
+	waitFor(t, 60*time.Second, "a leader", func() bool {
+		leader, replicas, isr = describe()
+		return leader != "" && leader != "none"
+	})
+	reps := strings.Split(replicas, ",")
+	if len(reps) != 3 || leader != reps[0] || isr != replicas {
+		t.Fatalf("after creation: Leader: %s Replicas: %s Isr: %s; want the first replica leading, ISR = replicas", leader, replicas, isr)
+	}
+	var stopped *brokertest.Broker
+	for _, b := range brokers {
+		if fmt.Sprint(b.ID) == leader {
+			stopped = b
+		}
+	}
+	stopped.Stop()
+	waitFor(t, 30*time.Second, "leadership to move", func() bool {
+		leader, _, isr = describe()
+		return leader != reps[0]
+	})
+	if leader != reps[1] || isr != reps[1]+","+reps[2] {
+		t.Errorf("after stopping broker %s: Leader: %s Isr: %s; want Leader: %s Isr: %s,%s", reps[0], leader, isr, reps[1], reps[1], reps[2])
+	}
+	stopped.Restart()
+	waitFor(t, 60*time.Second, "the restarted broker to rejoin the ISR", func() bool {
+		_, _, isr = describe()
+		return len(strings.Split(isr, ",")) == 3
+	})
+}
