@@ -42,6 +42,9 @@ func TestConsumerGroupsIntegration(t *testing.T) {
 	t.Run("CooperativeSticky", func(t *testing.T) {
 		groupScenario(t, ctx, b, "coop", kgo.CooperativeStickyBalancer())
 	})
+	t.Run("StaticMembership", func(t *testing.T) {
+		staticScenario(t, ctx, b)
+	})
 	t.Run("Sarama", func(t *testing.T) {
 		saramaScenario(t, ctx, b)
 	})
@@ -173,6 +176,56 @@ func kcatScenario(t *testing.T, ctx context.Context, b *brokertest.Broker) {
 	}
 	if len(keys) != 40 {
 		t.Fatalf("read %d distinct records, want 40", len(keys))
+	}
+}
+
+// staticScenario: static members (group.instance.id, KIP-345) restart
+// without a rebalance and get their assignment back.
+func staticScenario(t *testing.T, ctx context.Context, b *brokertest.Broker) {
+	topic, group := "static-t", "static-g"
+	groupCreateTopic(t, ctx, b, topic, 4)
+	static := func(instance string) *kgo.Client {
+		return groupClient(t, b,
+			kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic), kgo.Balancers(kgo.RangeBalancer()),
+			kgo.InstanceID(instance), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+			kgo.FetchMaxWait(200*time.Millisecond),
+			kgo.SessionTimeout(30*time.Second), kgo.HeartbeatInterval(500*time.Millisecond))
+	}
+	seen := newSeenSet()
+	s1, s2 := static("i1"), static("i2")
+	seen.consume(ctx, s1, "s1")
+	seen.consume(ctx, s2, "s2")
+	groupWaitForMembers(t, ctx, b, group, 2)
+	groupProduce(t, ctx, b, topic, "a", 40)
+	groupWaitFor(t, ctx, "40 records", func() bool { return seen.len() == 40 })
+	if err := s2.CommitUncommittedOffsets(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s2.Close() // a static member does not leave on close
+
+	s2b := static("i2")
+	seen.consume(ctx, s2b, "s2b")
+	if !b.WaitForOutput("Static member which joins during Stable stage and doesn't affect selectProtocol will not trigger rebalance.", time.Minute) {
+		t.Fatal("the restarted static member caused a rebalance")
+	}
+	groupWaitForMembers(t, ctx, b, group, 2)
+	groupProduce(t, ctx, b, topic, "b", 40)
+	groupWaitFor(t, ctx, "80 records", func() bool { return seen.len() == 80 })
+	if seen.dups() != 0 || seen.by("s2b") == 0 {
+		t.Fatalf("restarted member read %d, %d duplicates", seen.by("s2b"), seen.dups())
+	}
+	d, err := kadm.NewClient(groupClient(t, b)).DescribeGroups(ctx, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	instances := map[string]bool{}
+	for _, m := range d[group].Members {
+		if m.InstanceID != nil {
+			instances[*m.InstanceID] = true
+		}
+	}
+	if !instances["i1"] || !instances["i2"] {
+		t.Fatalf("members %+v", d[group].Members)
 	}
 }
 
