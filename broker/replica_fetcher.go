@@ -75,10 +75,8 @@ func (m *fetcherManager) add(tp log.TopicPartition, leader kmsg.LeaderAndISRRequ
 	if m.closed {
 		return
 	}
-	if old, ok := m.byTP[tp]; ok {
-		if f := m.fetchers[old]; f != nil {
-			f.removePartition(tp)
-		}
+	if old, ok := m.byTP[tp]; ok && old != leader.BrokerID {
+		m.removeLocked(tp, old)
 	}
 	f := m.fetchers[leader.BrokerID]
 	if f != nil && m.addrs[leader.BrokerID] != addr {
@@ -108,9 +106,22 @@ func (m *fetcherManager) remove(tp log.TopicPartition) {
 	if !ok {
 		return
 	}
+	m.removeLocked(tp, id)
+}
+
+// removeLocked stops fetching tp from leader id and shuts the fetcher down
+// when it has nothing left to fetch (Kafka's shutdownIdleFetcherThreads).
+// The shutdown runs on its own goroutine: it waits for an in-flight fetch.
+func (m *fetcherManager) removeLocked(tp log.TopicPartition, id int32) {
 	delete(m.byTP, tp)
-	if f := m.fetchers[id]; f != nil {
-		f.removePartition(tp)
+	f := m.fetchers[id]
+	if f == nil {
+		return
+	}
+	if f.removePartition(tp) == 0 {
+		delete(m.fetchers, id)
+		delete(m.addrs, id)
+		go f.stop()
 	}
 }
 
@@ -173,10 +184,13 @@ func (f *replicaFetcher) addPartition(tp log.TopicPartition, epoch int32) {
 	}
 }
 
-func (f *replicaFetcher) removePartition(tp log.TopicPartition) {
+// removePartition stops fetching tp and returns how many partitions are
+// left.
+func (f *replicaFetcher) removePartition(tp log.TopicPartition) int {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	delete(f.parts, tp)
-	f.mu.Unlock()
+	return len(f.parts)
 }
 
 func (f *replicaFetcher) stop() {

@@ -384,3 +384,28 @@ func TestWholeBatches(t *testing.T) {
 		t.Fatal("whole record set trimmed")
 	}
 }
+
+// A follower that takes over (epoch 1) after replicating epoch 0 moves its
+// HW once the remaining ISR follower fetches at the new leader's LEO.
+func TestNewLeaderHWAdvancesOnFollowerFetch(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 0, 0, []int32{0, 2, 1}, []int32{0, 2, 1}))
+	l := rm.LocalLog(tp0)
+	recs := []log.Record{{Value: []byte("a"), Timestamp: 1}, {Value: []byte("b"), Timestamp: 1}}
+	if _, err := l.AppendAsFollower(log.BuildBatchWith(log.BatchOptions{BaseOffset: 0, PartitionLeaderEpoch: 0,
+		ProducerID: -1, ProducerEpoch: -1, BaseSequence: -1}, recs)); err != nil {
+		t.Fatal(err)
+	}
+	lr := leaderAndISR(0, 1, 1, []int32{1, 2}, []int32{0, 2, 1})
+	if e := lairErr(rm.BecomeLeaderOrFollower(lr)); e != 0 {
+		t.Fatalf("become leader: %d", e)
+	}
+	res, _, _ := rm.readFromLocalLogs(fetchParams{replicaID: 2, maxBytes: 1 << 20},
+		[]fetchPartition{{tp: tp0, fetchOffset: 2, maxBytes: 1 << 20, currentLeaderEpoch: 1, lastFetchedEpoch: 0}}, true)
+	if res[0].err != nil || res[0].divergingEpoch != -1 {
+		t.Fatalf("follower fetch: %+v", res[0])
+	}
+	if hw := rm.HighWatermark(tp0); hw != 2 {
+		t.Fatalf("HW = %d after the ISR follower fetched at the LEO, want 2", hw)
+	}
+}
