@@ -93,7 +93,7 @@ func runBrokerAPIVersions(ctx context.Context, env *toolEnv, args []string) int 
 	if o.has("command-config") {
 		var err error
 		if props, err = loadProperties(o.value("command-config")); err != nil {
-			fmt.Fprintln(env.Stderr, err)
+			fmt.Fprintln(env.Stderr, "Exception in thread \"main\" "+noSuchFile(err))
 			return 1
 		}
 	}

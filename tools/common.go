@@ -534,6 +534,12 @@ func loadProperties(path string) (map[string]string, error) {
 	return p.Map(), nil
 }
 
+// noSuchFile renders a loadProperties failure as the exception Java's
+// Utils.loadProps (Files.newInputStream) throws.
+func noSuchFile(err error) string {
+	return "java.nio.file.NoSuchFileException: " + strings.TrimSuffix(err.Error(), " (No such file or directory)")
+}
+
 // mergeProps returns a new map with the entries of each map in turn, later
 // maps winning.
 func mergeProps(ms ...map[string]string) map[string]string {

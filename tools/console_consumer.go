@@ -233,7 +233,7 @@ func parseConsoleConsumer(env *toolEnv, args []string) (*consoleConsumerConfig, 
 	if o.has("consumer.config") {
 		var err error
 		if fileProps, err = loadProperties(o.value("consumer.config")); err != nil {
-			fmt.Fprintf(env.Stderr, "java.nio.file.NoSuchFileException: %v\n", err)
+			fmt.Fprintln(env.Stderr, noSuchFile(err))
 			return nil, 1, false
 		}
 	}

@@ -92,7 +92,7 @@ func runConsoleProducer(ctx context.Context, env *toolEnv, args []string) int {
 	if o.has("producer.config") {
 		fileProps, err := loadProperties(o.value("producer.config"))
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "java.nio.file.NoSuchFileException: %v\n", err)
+			fmt.Fprintln(env.Stderr, noSuchFile(err))
 			return 1
 		}
 		props = fileProps

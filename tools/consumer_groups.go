@@ -141,7 +141,7 @@ func runConsumerGroups(ctx context.Context, env *toolEnv, args []string) int {
 	if o.has("command-config") {
 		var err error
 		if props, err = loadProperties(o.value("command-config")); err != nil {
-			fmt.Fprintf(env.Stderr, "Exception in thread \"main\" java.nio.file.NoSuchFileException: %v\n", err)
+			fmt.Fprintln(env.Stderr, "Exception in thread \"main\" "+noSuchFile(err))
 			return 1
 		}
 	}

@@ -70,7 +70,7 @@ func runConsumerPerf(ctx context.Context, env *toolEnv, args []string) int {
 	if o.has("consumer.config") {
 		var err error
 		if props, err = loadProperties(o.value("consumer.config")); err != nil {
-			fmt.Fprintf(env.Stderr, "Exception in thread \"main\" java.nio.file.NoSuchFileException: %v\n", err)
+			fmt.Fprintln(env.Stderr, "Exception in thread \"main\" "+noSuchFile(err))
 			return 1
 		}
 	}

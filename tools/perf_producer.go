@@ -21,6 +21,7 @@ package tools
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -227,7 +228,7 @@ func runProducerPerf(ctx context.Context, env *toolEnv, args []string) int {
 	props := map[string]string{}
 	if a.producerConfig != "" {
 		if props, err = loadProperties(a.producerConfig); err != nil {
-			return fail(fmt.Errorf("java.nio.file.NoSuchFileException: %v", err))
+			return fail(errors.New(noSuchFile(err)))
 		}
 	}
 	for _, kv := range a.producerProps {
