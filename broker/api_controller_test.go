@@ -92,3 +92,58 @@ func TestControlledShutdownMovesLeaders(t *testing.T) {
 		t.Fatalf("produce after shutdown: %v", err)
 	}
 }
+
+// A deposed controller's requests (lower controller epoch) and requests for
+// an older registration of this broker (lower broker epoch) are refused.
+func TestControlRequestEpochFencing(t *testing.T) {
+	b, _ := newConnBroker(t)
+	b.brokerEpoch.Store(100)
+	c := dialRaw(t, b.addr())
+	um := func(ctrlEpoch int32, brokerEpoch int64) int16 {
+		req := kmsg.NewPtrUpdateMetadataRequest()
+		req.SetVersion(7)
+		req.ControllerID, req.ControllerEpoch, req.BrokerEpoch = 1, ctrlEpoch, brokerEpoch
+		return c.roundTrip(req, 1).(*kmsg.UpdateMetadataResponse).ErrorCode
+	}
+	if code := um(5, 100); code != 0 {
+		t.Fatalf("current request: %d", code)
+	}
+	if code := um(4, 100); code != kerr.StaleControllerEpoch.Code {
+		t.Fatalf("older controller epoch: %d, want STALE_CONTROLLER_EPOCH", code)
+	}
+	if code := um(5, 99); code != kerr.StaleBrokerEpoch.Code {
+		t.Fatalf("older broker epoch: %d, want STALE_BROKER_EPOCH", code)
+	}
+	if code := um(6, -1); code != 0 { // -1: epoch unknown to the sender
+		t.Fatalf("unknown broker epoch: %d", code)
+	}
+
+	lai := kmsg.NewPtrLeaderAndISRRequest()
+	lai.SetVersion(5)
+	lai.ControllerEpoch, lai.BrokerEpoch = 5, 100
+	ts := kmsg.NewLeaderAndISRRequestTopicState()
+	ts.Topic = "t"
+	p := kmsg.NewLeaderAndISRRequestTopicPartition()
+	p.Partition = 0
+	ts.PartitionStates = append(ts.PartitionStates, p)
+	lai.TopicStates = append(lai.TopicStates, ts)
+	resp := c.roundTrip(lai, 2).(*kmsg.LeaderAndISRResponse)
+	if resp.ErrorCode != kerr.StaleControllerEpoch.Code || resp.Topics[0].Partitions[0].ErrorCode != kerr.StaleControllerEpoch.Code {
+		t.Fatalf("LeaderAndIsr from epoch 5 after 6: %+v", resp)
+	}
+
+	sr := kmsg.NewPtrStopReplicaRequest()
+	sr.SetVersion(3)
+	sr.ControllerEpoch, sr.BrokerEpoch = 3, 100
+	if code := c.roundTrip(sr, 3).(*kmsg.StopReplicaResponse).ErrorCode; code != kerr.StaleControllerEpoch.Code {
+		t.Fatalf("StopReplica: %d", code)
+	}
+
+	// ControlledShutdown to a broker that is not the controller.
+	cs := kmsg.NewPtrControlledShutdownRequest()
+	cs.SetVersion(0) // request header v0
+	cs.BrokerID = 3
+	if code := c.roundTrip(cs, 4).(*kmsg.ControlledShutdownResponse).ErrorCode; code != kerr.NotController.Code {
+		t.Fatalf("ControlledShutdown v0: %d, want NOT_CONTROLLER", code)
+	}
+}
