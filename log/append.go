@@ -45,7 +45,13 @@ func validate(buf []byte, cfg Config, fromClient bool, now int64) (appendSummary
 				return sum, err
 			}
 			if checkTs {
-				for _, ts := range [2]int64{h.FirstTimestamp, h.MaxTimestamp} {
+				lo, hi := h.FirstTimestamp, h.MaxTimestamp
+				if h.Compression() == CompressionNone {
+					// Every record, as Kafka checks (the framing was just
+					// validated, so the walk cannot fail).
+					lo, hi = recordTimestampRange(buf[pos+BatchHeaderSize:pos+size], h.RecordCount, h.FirstTimestamp)
+				}
+				for _, ts := range [2]int64{lo, hi} {
 					if d := now - ts; d > cfg.MessageTimestampDifferenceMaxMs || -d > cfg.MessageTimestampDifferenceMaxMs {
 						return sum, kindf(ErrInvalidTimestamp, "timestamp %d of a batch is out of range: it differs from the broker time %d by more than %d ms", ts, now, cfg.MessageTimestampDifferenceMaxMs)
 					}

@@ -75,7 +75,8 @@
 // equal to lastOffsetDelta+1, no control batches from clients, a sequence
 // with every producer id, size <= max.message.bytes, the whole append <=
 // segment.bytes, timestamps within message.timestamp.difference.max.ms
-// (the batch's first and max timestamps; Kafka checks every record). For
+// (every record of an uncompressed batch; the first and max timestamps of
+// a compressed one, which Kafka also checks record by record). For
 // uncompressed batches the record framing is walked without allocating:
 // exactly recordsCount records filling the section, offset deltas 0, 1,
 // 2, ... Compressed batches are covered by their CRC only, except on

@@ -549,3 +549,15 @@ func TestPreallocatedSegmentsAreTrimmedAndRecovered(t *testing.T) {
 	}
 	_ = dir
 }
+
+func TestTimestampDifferenceChecksEveryRecord(t *testing.T) {
+	cfg := testConfig()
+	cfg.MessageTimestampDifferenceMaxMs = 60_000
+	l, _ := newTestLog(t, cfg)
+	now := time.Now().UnixMilli()
+	// The first and max timestamps are fine; the middle record is a day old.
+	b := BuildBatch([]Record{{Value: []byte("a"), Timestamp: now}, {Value: []byte("b"), Timestamp: now - 86400000}, {Value: []byte("c"), Timestamp: now + 1}})
+	if _, err := l.AppendAsLeader(b, 0); !errors.Is(err, ErrInvalidTimestamp) {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -372,3 +372,21 @@ func varintSlow(b []byte, i int) (int64, int) {
 	}
 	return v, i + n
 }
+
+// recordTimestampRange returns the smallest and largest record timestamp
+// of a well-formed uncompressed records section.
+func recordTimestampRange(data []byte, count int32, first int64) (lo, hi int64) {
+	lo, hi = first, first
+	i := 0
+	for r := int32(0); r < count && i >= 0; r++ {
+		length, j := varintAt(data, i)
+		if j < 0 {
+			break
+		}
+		d, _ := varintAt(data, j+1)
+		ts := first + d
+		lo, hi = min(lo, ts), max(hi, ts)
+		i = j + int(length)
+	}
+	return lo, hi
+}
