@@ -838,8 +838,17 @@ func withMessage(err error, msg *string) error {
 	return &brokerError{ke, *msg}
 }
 
+// isUnsupportedVersion reports franz-go's "broker is too old" failure, an
+// UnsupportedVersionException in Java.
+func isUnsupportedVersion(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "broker is too old")
+}
+
 // javaErrorMessage is what Throwable.getMessage shows for err.
 func javaErrorMessage(err error) string {
+	if isUnsupportedVersion(err) {
+		return "org.apache.kafka.common.errors.UnsupportedVersionException: The broker does not support the request"
+	}
 	var be *brokerError
 	if errors.As(err, &be) {
 		return "org.apache.kafka.common.errors." + javaErrorName(be.err) + ": " + be.msg

@@ -174,6 +174,9 @@ func configsException(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "java.util.concurrent.TimeoutException"
 	}
+	if isUnsupportedVersion(err) {
+		return "java.util.concurrent.ExecutionException: " + javaErrorMessage(err)
+	}
 	return "org.apache.kafka.common.KafkaException: " + err.Error()
 }
 
