@@ -9,8 +9,9 @@ package broker
 //   arrived on; controller_id; cluster_id.
 // * Per partition: leader (-1 and LEADER_NOT_AVAILABLE when the leader is
 //   not live), leader_epoch, replicas, isr, offline_replicas;
-//   REPLICA_NOT_AVAILABLE when a replica is not live (v0 also drops the dead
-//   ones from the lists, as Kafka's errorUnavailableEndpoints does).
+//   for v0 only, REPLICA_NOT_AVAILABLE when a replica is not live and the
+//   dead ones dropped from the lists (Kafka's errorUnavailableEndpoints);
+//   v1+ get no error (the reference says otherwise; Kafka's code wins).
 // * Topics being deleted are left out: UpdateMetadata with leader -2 removes
 //   them from the cache. is_internal for __consumer_offsets and
 //   __transaction_state.
@@ -139,7 +140,11 @@ func (b *Broker) topicMetadata(name, listener string, dropDead bool) kmsg.Metada
 			mp.Leader = -1
 		default:
 			mp.Leader = ps.Leader
-			if !all(ps.Replicas, live) || !all(ps.ISR, live) {
+			// Kafka 2.8 (MetadataCache.getPartitionMetadata) reports a dead
+			// replica only to v0 requests (errorUnavailableEndpoints); v1+
+			// clients see it in offline_replicas, with no error, and keep
+			// producing to the live leader.
+			if dropDead && (!all(ps.Replicas, live) || !all(ps.ISR, live)) {
 				mp.ErrorCode = kerr.ReplicaNotAvailable.Code
 			}
 		}
