@@ -112,3 +112,24 @@ func TestConsumerGroupsRealBroker(t *testing.T) {
 		t.Errorf("list: %+v", res)
 	}
 }
+
+// kafka-configs.sh against a real broker: a topic override set with
+// --bootstrap-server is what --zookeeper reads back from /config/topics.
+func TestConfigsRealBroker(t *testing.T) {
+	b := startRealBroker(t, "my-topic")
+	res := runTool(t, runConfigs, "", "--bootstrap-server", b.Addr, "--alter", "--entity-type", "topics", "--entity-name", "my-topic", "--add-config", "retention.ms=1000,cleanup.policy=compact")
+	if res.Code != 0 || res.Stdout != "Completed updating config for topic my-topic.\n" {
+		t.Fatalf("alter: %+v", res)
+	}
+	res = runTool(t, runConfigs, "", "--bootstrap-server", b.Addr, "--describe", "--topic", "my-topic")
+	want := "Dynamic configs for topic my-topic are:\n" +
+		"  cleanup.policy=compact sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact, DEFAULT_CONFIG:log.cleanup.policy=delete}\n" +
+		"  retention.ms=1000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=1000, DEFAULT_CONFIG:log.retention.hours=168}\n"
+	if res.Stdout != want {
+		t.Errorf("describe:\n%s\nwant\n%s", res.Stdout, want)
+	}
+	res = runTool(t, runConfigs, "", "--zookeeper", b.ZkConnect, "--describe", "--entity-type", "topics", "--entity-name", "my-topic")
+	if res.Stdout != zkDeprecation+"Configs for topic 'my-topic' are cleanup.policy=compact,retention.ms=1000\n" {
+		t.Errorf("zookeeper describe: %q", res.Stdout)
+	}
+}
