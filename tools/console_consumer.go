@@ -148,6 +148,9 @@ func runConsoleConsumer(ctx context.Context, env *toolEnv, args []string) int {
 	cl.Close()
 	fmt.Fprintf(env.Stderr, "Processed a total of %d messages\n", count)
 	if err != nil {
+		// ConsoleConsumer.main's catch-all, after run's finally block.
+		logLine(env.Stderr, "ERROR", "Unknown error when running consumer: ", "kafka.tools.ConsoleConsumer$")
+		fmt.Fprintln(env.Stderr, err)
 		return 1
 	}
 	return 0

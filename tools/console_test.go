@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"encoding/binary"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -199,5 +200,37 @@ func TestConsoleConsumerWordCountDeserializers(t *testing.T) {
 		"--max-messages", "2")
 	if res.Stdout != "all\t1\nkafka\t2\n" || res.Code != 0 {
 		t.Errorf("%+v", res)
+	}
+}
+
+// --whitelist is a Java regex over whole topic names, ',' meaning '|'.
+func TestConsoleConsumerWhitelist(t *testing.T) {
+	addr := startKfake(t, "-seed-topics", "t1,t2,other")
+	for _, topic := range []string{"t1", "t2", "other"} {
+		runTool(t, runConsoleProducer, topic+"\n", "--bootstrap-server", addr, "--topic", topic, "--sync")
+	}
+	res := runTool(t, runConsoleConsumer, "", "--bootstrap-server", addr, "--whitelist", "t1,t2", "--from-beginning", "--max-messages", "2")
+	lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
+	sort.Strings(lines)
+	if strings.Join(lines, ",") != "t1,t2" {
+		t.Errorf("whitelist: %+v", res)
+	}
+}
+
+// A record the value deserializer rejects ends the consumer, unless
+// --skip-message-on-error.
+func TestConsoleConsumerSkipMessageOnError(t *testing.T) {
+	addr := startKfake(t, "-seed-topics", "longs")
+	runTool(t, runConsoleProducer, "short\n", "--bootstrap-server", addr, "--topic", "longs", "--sync")
+	args := []string{"--bootstrap-server", addr, "--topic", "longs", "--from-beginning", "--max-messages", "1",
+		"--value-deserializer", "org.apache.kafka.common.serialization.LongDeserializer"}
+	res := runTool(t, runConsoleConsumer, "", args...)
+	if res.Code != 1 || !strings.HasPrefix(res.Stderr, "Processed a total of 1 messages\n") ||
+		!strings.Contains(res.Stderr, "ERROR Unknown error when running consumer:  (kafka.tools.ConsoleConsumer$)\norg.apache.kafka.common.errors.SerializationException: Size of data received by LongDeserializer is not 8\n") {
+		t.Errorf("without skip: %+v", res)
+	}
+	res = runTool(t, runConsoleConsumer, "", append(args, "--skip-message-on-error")...)
+	if res.Code != 0 || !strings.Contains(res.Stderr, "ERROR Error processing message, skipping this message:  (kafka.tools.ConsoleConsumer$)") {
+		t.Errorf("with skip: %+v", res)
 	}
 }
