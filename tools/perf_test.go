@@ -1,6 +1,8 @@
 package tools
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -70,5 +72,25 @@ func TestPerfUsageErrors(t *testing.T) {
 	res = runTool(t, runConsumerPerf, "", "--bootstrap-server", "h:1", "--topic", "t")
 	if res.Code != 1 || !strings.HasPrefix(res.Stderr, "Missing required argument \"[messages]\"\n") {
 		t.Errorf("consumer perf: %+v", firstLines(res.Stderr, 1))
+	}
+}
+
+// --payload-file: payloads split at the delimiter, reported first; the
+// consumer's --show-detailed-stats switches to the per-interval header.
+func TestPerfPayloadFileAndDetailedStats(t *testing.T) {
+	addr := startKfake(t, "-seed-topics", "perf")
+	file := filepath.Join(t.TempDir(), "payloads.txt")
+	if err := os.WriteFile(file, []byte("one\ntwo\nthree\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := runTool(t, runProducerPerf, "", "--topic", "perf", "--num-records", "100", "--payload-file", file,
+		"--throughput", "-1", "--producer-props", "bootstrap.servers="+addr)
+	lines := strings.Split(res.Stdout, "\n")
+	if res.Code != 0 || lines[0] != "Reading payloads from: "+file || lines[1] != "Number of messages read: 3" || !strings.HasPrefix(lines[2], "100 records sent, ") {
+		t.Fatalf("payload file: %+v", res)
+	}
+	res = runTool(t, runConsumerPerf, "", "--bootstrap-server", addr, "--topic", "perf", "--messages", "100", "--show-detailed-stats", "--reporting-interval", "1")
+	if res.Code != 0 || !strings.HasPrefix(res.Stdout, "time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec\n") {
+		t.Errorf("detailed stats: %+v", res)
 	}
 }
