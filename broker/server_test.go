@@ -81,11 +81,11 @@ func waitFor(t *testing.T, timeout time.Duration, fn func() error) {
 // rawClient is a bare socket speaking the Kafka protocol, for tests that
 // need to control exact bytes and pipelining.
 type rawClient struct {
-	t  *testing.T
+	t  testing.TB
 	nc net.Conn
 }
 
-func dialRaw(t *testing.T, addr string) *rawClient {
+func dialRaw(t testing.TB, addr string) *rawClient {
 	t.Helper()
 	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
