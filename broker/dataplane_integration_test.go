@@ -141,7 +141,7 @@ func TestDataPathIntegration(t *testing.T) {
 		topic := "kcat"
 		createTopicAt(t, ctx, b.Addr, topic)
 		for _, codec := range []string{"none", "gzip", "snappy", "lz4", "zstd"} {
-			cmd := exec.CommandContext(ctx, "kcat", "-P", "-b", b.Addr, "-t", topic, "-K", ":", "-z", codec, "-H", "src=kcat")
+			cmd := exec.CommandContext(ctx, "kcat", "-P", "-b", b.Addr, "-t", topic, "-K", ":", "-z", codec, "-X", "enable.idempotence=true", "-H", "src=kcat")
 			cmd.Stdin = strings.NewReader(codec + ":value-" + codec + "\n")
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("kcat -P -z %s: %v\n%s", codec, err, out)
