@@ -18,15 +18,15 @@ import (
 )
 
 // startRealBroker runs one gokafka broker on a fresh chroot of the shared
-// ZooKeeper and creates topic (1 partition, RF 1) as quickstart step 3
+// ZooKeeper (stopped by TestMain) and creates topic (1 partition, RF 1) as quickstart step 3
 // does, waiting until the broker serves it.
 func startRealBroker(t *testing.T, topic string) *brokertest.Broker {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("needs ZooKeeper and a broker process")
 	}
-	zk := zktest.StartZooKeeper(t)
-	b := brokertest.StartBroker(t, zk)
+	zk := zktest.Shared(t)
+	b := brokertest.StartBroker(t, zk, brokertest.WithZkConnect(zk.ChrootConnect(t)))
 	zc, err := zkcoord.Connect(b.ZkConnect, 10*time.Second, 10*time.Second, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
