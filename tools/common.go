@@ -318,12 +318,6 @@ func (s *optionSet) mustKnow(name string) *option {
 // ---------------------------------------------------------------------------
 // Usage, "die" and the default options.
 
-// exitError carries an exit code through a tool's call chain after its
-// message has been printed.
-type exitError struct{ code int }
-
-func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
-
 // usageAndDie prints msg and the option table to stderr, as Kafka's
 // CommandLineUtils.printUsageAndDie, and returns exit code 1.
 func (p *optionParser) usageAndDie(env *toolEnv, msg string) int {

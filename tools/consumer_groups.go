@@ -912,18 +912,6 @@ func (g *groupCmd) resetOffsets(ctx context.Context) error {
 	return nil
 }
 
-func dedupe(xs []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range xs {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 func sortedKeys(m map[topicPartition]int64) []topicPartition {
 	out := make([]topicPartition, 0, len(m))
 	for k := range m {
