@@ -221,12 +221,15 @@ func TestClusterMetadata(t *testing.T) {
 		}
 		return nil
 	})
-	// Every broker's cache agrees.
-	for _, b := range bs {
-		if n := len(b.metadata.Partitions("replicated")); n != 4 {
-			t.Errorf("broker %d caches %d partitions", b.cfg.BrokerID, n)
+	// Every broker's cache catches up (UpdateMetadata goes to all).
+	waitFor(t, 15*time.Second, func() error {
+		for _, b := range bs {
+			if !b.hasAllLeaders("replicated", 4) {
+				return fmt.Errorf("broker %d caches %d partitions", b.cfg.BrokerID, len(b.metadata.Partitions("replicated")))
+			}
 		}
-	}
+		return nil
+	})
 }
 
 // kcat -L (librdkafka: ApiVersions v3, then Metadata) lists the brokers,
