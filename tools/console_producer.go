@@ -29,6 +29,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -145,11 +146,38 @@ func runConsoleProducer(ctx context.Context, env *toolEnv, args []string) int {
 	reader := newLineMessageReader(env.Stdin, o.value("topic"), parseKeyValues(o.values("property")))
 	syncSend := o.has("sync")
 	var logMu sync.Mutex
-	for {
-		if env.Console {
-			fmt.Fprint(env.Stdout, ">")
+	// Lines are read on their own goroutine so that Ctrl-C is noticed while
+	// stdin blocks; Java's shutdown hook then closes (flushes) the producer.
+	type readResult struct {
+		rec *kgo.Record
+		err error
+	}
+	want, got := make(chan struct{}), make(chan readResult, 1)
+	go func() {
+		for range want {
+			if env.Console {
+				fmt.Fprint(env.Stdout, ">")
+			}
+			rec, err := reader.readMessage()
+			got <- readResult{rec, err}
+			if err != nil {
+				return
+			}
 		}
-		rec, err := reader.readMessage()
+	}()
+	defer close(want)
+	for {
+		want <- struct{}{}
+		var r readResult
+		select {
+		case r = <-got:
+		case <-ctx.Done():
+			flushCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			cl.Flush(flushCtx)
+			cancel()
+			return 0
+		}
+		rec, err := r.rec, r.err
 		if err == io.EOF {
 			break
 		}
@@ -159,13 +187,15 @@ func runConsoleProducer(ctx context.Context, env *toolEnv, args []string) int {
 			return 1
 		}
 		if syncSend {
-			if err := cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
+			if err := cl.ProduceSync(context.Background(), rec).FirstErr(); err != nil {
 				fmt.Fprintf(env.Stderr, "java.util.concurrent.ExecutionException: %s\n", javaProduceError(err))
 				return 1
 			}
 			continue
 		}
-		cl.Produce(ctx, rec, func(r *kgo.Record, err error) {
+		// Not ctx: records already read are still delivered after Ctrl-C,
+		// as Java's producer.close() delivers them.
+		cl.Produce(context.Background(), rec, func(r *kgo.Record, err error) {
 			if err == nil {
 				return
 			}

@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"encoding/binary"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -232,5 +233,35 @@ func TestConsoleConsumerSkipMessageOnError(t *testing.T) {
 	res = runTool(t, runConsoleConsumer, "", append(args, "--skip-message-on-error")...)
 	if res.Code != 0 || !strings.Contains(res.Stderr, "ERROR Error processing message, skipping this message:  (kafka.tools.ConsoleConsumer$)") {
 		t.Errorf("with skip: %+v", res)
+	}
+}
+
+// Ctrl-C while the producer waits on stdin ends it; lines already read
+// are still delivered (Java's shutdown hook closes the producer).
+func TestConsoleProducerInterrupt(t *testing.T) {
+	addr := startKfake(t, "-seed-topics", "intr")
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- runConsoleProducer(ctx, &toolEnv{Stdin: pr, Stdout: io.Discard, Stderr: io.Discard},
+			[]string{"--bootstrap-server", addr, "--topic", "intr"})
+	}()
+	io.WriteString(pw, "before ctrl-c\n")
+	var consumed toolResult
+	waitFor(t, 20*time.Second, "the line to arrive", func() bool {
+		consumed = runTool(t, runConsoleConsumer, "", "--bootstrap-server", addr, "--topic", "intr", "--partition", "0",
+			"--offset", "earliest", "--max-messages", "1", "--timeout-ms", "500")
+		return consumed.Stdout == "before ctrl-c\n"
+	})
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit code %d", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("producer did not stop on interrupt")
 	}
 }
