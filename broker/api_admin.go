@@ -91,6 +91,8 @@ func (b *Broker) waitForMetadata(timeout time.Duration, done func() bool) bool {
 		case <-changed:
 		case <-deadline.C:
 			return done()
+		case <-b.quit:
+			return done()
 		}
 	}
 }

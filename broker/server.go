@@ -55,7 +55,8 @@ type Broker struct {
 	stateMu  sync.Mutex
 	started  bool // guarded by stateMu
 	stopping bool // guarded by stateMu
-	done     chan struct{}
+	quit     chan struct{} // closed when shutdown begins: async handlers stop waiting
+	done     chan struct{} // closed when shutdown has completed
 }
 
 // New checks cfg and builds a broker; nothing is opened until Start.
@@ -72,7 +73,7 @@ func New(cfg *Config, lg *zap.Logger) (*Broker, error) {
 	if _, err := cfg.AdvertisedEndpoints(); err != nil {
 		return nil, err
 	}
-	b := &Broker{cfg: cfg, lg: lg, done: make(chan struct{})}
+	b := &Broker{cfg: cfg, lg: lg, quit: make(chan struct{}), done: make(chan struct{})}
 	b.producerIDs = &producerIDManager{b: b}
 	b.controllerEpoch.Store(-1)
 	return b, nil
@@ -298,6 +299,7 @@ func (b *Broker) stop(controlled bool) {
 	}
 	b.stopping = true
 	b.stateMu.Unlock()
+	close(b.quit)
 
 	sl := b.serverLog()
 	sl.Info(b.prefix() + "shutting down")
