@@ -146,8 +146,10 @@ func TestManagerCleanerRunsInBackground(t *testing.T) {
 	defer m.Close()
 	tp := TopicPartition{"compacted", 0}
 	l, _ := m.GetOrCreate(tp, cfg, [16]byte{})
+	// Current timestamps: with compact,delete the retention task (which
+	// also starts after 10 ms here) must not delete these.
 	for i := 0; i < 200; i++ {
-		mustAppend(t, l, keyedBatch(1, "same-key", fmt.Sprint(i)))
+		mustAppend(t, l, keyedBatch(time.Now().UnixMilli(), "same-key", fmt.Sprint(i)))
 	}
 	size := l.Size()
 	m.CheckpointHighWatermarks(map[TopicPartition]int64{tp: l.LogEndOffset()})

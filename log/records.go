@@ -274,32 +274,42 @@ func (r *recReader) fail() {
 // internally consistent, with offset deltas 0, 1, 2, … when
 // sequentialDeltas is set (as every producer writes them). It reports
 // whether some record has a null key (refused on compacted topics).
-// It is on the append path, so it is written as one tight loop.
+// It is on the append path: one tight loop whose varint reads take the
+// one- and two-byte cases inline (nearly every length and delta).
 func walkRecords(data []byte, count int32, sequentialDeltas bool) (nullKey bool, err error) {
 	i := 0
 	for r := int32(0); r < count; r++ {
-		length, ni := varintAt(data, i)
-		if ni < 0 || length < 0 || length > int64(len(data)-ni) {
+		length, ni, ok := varint12(data, i)
+		if !ok {
+			length, ni = varintSlow(data, i)
+		}
+		if ni < 0 || length < 1 || length > int64(len(data)-ni) {
 			return nullKey, invalidf("record %d: bad length", r)
 		}
-		i = ni
-		end := i + int(length)
-		rec := data[:end]
-		j := i + 1 // attributes
-		if j > end {
-			return nullKey, invalidf("record %d: truncated", r)
+		// Fields are read from data, not data[:end], so that the fast
+		// path may peek one byte past a record's last field; every
+		// length is checked against end and the record must end exactly
+		// at end.
+		end := ni + int(length)
+		rec := data
+		j := ni + 1 // attributes
+		var tsd, delta, klen, vlen, hc int64
+		if tsd, j, ok = varint12(rec, j); !ok {
+			if tsd, j = varintSlow(rec, j); j < 0 {
+				return nullKey, invalidf("record %d: malformed varint", r)
+			}
 		}
-		if _, j = varintAt(rec, j); j < 0 { // timestamp delta
-			return nullKey, invalidf("record %d: bad timestamp delta", r)
+		_ = tsd
+		if delta, j, ok = varint12(rec, j); !ok {
+			if delta, j = varintSlow(rec, j); j < 0 {
+				return nullKey, invalidf("record %d: malformed varint", r)
+			}
 		}
-		delta, j := varintAt(rec, j)
-		if j < 0 {
-			return nullKey, invalidf("record %d: bad offset delta", r)
+		if klen, j, ok = varint12(rec, j); !ok {
+			if klen, j = varintSlow(rec, j); j < 0 {
+				return nullKey, invalidf("record %d: malformed varint", r)
+			}
 		}
-		if sequentialDeltas && delta != int64(r) {
-			return nullKey, invalidf("record %d has offset delta %d", r, delta)
-		}
-		klen, j := varintAt(rec, j)
 		if j < 0 || klen < -1 || klen > int64(end-j) {
 			return nullKey, invalidf("record %d: bad key length", r)
 		}
@@ -308,16 +318,27 @@ func walkRecords(data []byte, count int32, sequentialDeltas bool) (nullKey bool,
 		} else {
 			j += int(klen)
 		}
-		vlen, j := varintAt(rec, j)
+		if vlen, j, ok = varint12(rec, j); !ok {
+			if vlen, j = varintSlow(rec, j); j < 0 {
+				return nullKey, invalidf("record %d: malformed varint", r)
+			}
+		}
 		if j < 0 || vlen < -1 || vlen > int64(end-j) {
 			return nullKey, invalidf("record %d: bad value length", r)
 		}
 		if vlen > 0 {
 			j += int(vlen)
 		}
-		hc, j := varintAt(rec, j)
+		if hc, j, ok = varint12(rec, j); !ok {
+			if hc, j = varintSlow(rec, j); j < 0 {
+				return nullKey, invalidf("record %d: malformed varint", r)
+			}
+		}
 		if j < 0 || hc < 0 || hc > int64(end-j) {
 			return nullKey, invalidf("record %d: bad header count", r)
+		}
+		if sequentialDeltas && delta != int64(r) {
+			return nullKey, invalidf("record %d has offset delta %d", r, delta)
 		}
 		for h := int64(0); h < hc; h++ {
 			var hk, hv int64
@@ -345,15 +366,32 @@ func walkRecords(data []byte, count int32, sequentialDeltas bool) (nullKey bool,
 	return nullKey, nil
 }
 
+// varint12 decodes a one- or two-byte zig-zag varint at b[i] (i >= 0);
+// ok is false for anything else (longer, truncated), which varintSlow
+// handles.
+// Small enough to be inlined.
+func varint12(b []byte, i int) (int64, int, bool) {
+	if uint(i+1) < uint(len(b)) { // callers never pass i < 0
+		c0, c1 := b[i], b[i+1]
+		if c0 < 0x80 {
+			return int64(c0>>1) ^ -int64(c0&1), i + 1, true
+		}
+		if c1 < 0x80 {
+			u := uint64(c0&0x7f) | uint64(c1)<<7
+			return int64(u>>1) ^ -int64(u&1), i + 2, true
+		}
+	}
+	return 0, i, false
+}
+
 // varintAt decodes the zig-zag varint at b[i] and returns it with the
 // index after it, or a negative index when malformed. The one-byte case,
 // nearly every length and delta in practice, stays small enough to be
 // inlined into walkRecords.
 func varintAt(b []byte, i int) (int64, int) {
-	if uint(i) < uint(len(b)) {
-		if c := b[i]; c < 0x80 {
-			return int64(c>>1) ^ -int64(c&1), i + 1
-		}
+	if uint(i) < uint(len(b)) && b[i] < 0x80 {
+		c := int64(b[i])
+		return c>>1 ^ -(c & 1), i + 1
 	}
 	return varintSlow(b, i)
 }
