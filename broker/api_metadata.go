@@ -134,23 +134,21 @@ func (b *Broker) topicMetadata(name, listener string, dropDead bool) kmsg.Metada
 		if mp.OfflineReplicas == nil {
 			mp.OfflineReplicas = []int32{}
 		}
+		if dropDead {
+			mp.Replicas = keep(mp.Replicas, live)
+			mp.ISR = keep(mp.ISR, live)
+		}
 		switch {
 		case ps.Leader < 0 || !live(ps.Leader):
 			mp.ErrorCode = kerr.LeaderNotAvailable.Code
 			mp.Leader = -1
 		default:
 			mp.Leader = ps.Leader
-			// Kafka 2.8 (MetadataCache.getPartitionMetadata) reports a dead
-			// replica only to v0 requests (errorUnavailableEndpoints); v1+
-			// clients see it in offline_replicas, with no error, and keep
-			// producing to the live leader.
-			if dropDead && (!all(ps.Replicas, live) || !all(ps.ISR, live)) {
+			// Only v0 drops dead replicas, so only v0 can see fewer than
+			// there are (MetadataCache.getPartitionMetadata).
+			if len(mp.Replicas) < len(ps.Replicas) || len(mp.ISR) < len(ps.ISR) {
 				mp.ErrorCode = kerr.ReplicaNotAvailable.Code
 			}
-		}
-		if dropDead {
-			mp.Replicas = keep(mp.Replicas, live)
-			mp.ISR = keep(mp.ISR, live)
 		}
 		mt.Partitions = append(mt.Partitions, mp)
 	}
@@ -266,15 +264,6 @@ func adminErrorCode(err error) int16 {
 		return kerr.InvalidTopicException.Code
 	}
 	return protocol.ErrorCode(err)
-}
-
-func all(ids []int32, f func(int32) bool) bool {
-	for _, id := range ids {
-		if !f(id) {
-			return false
-		}
-	}
-	return true
 }
 
 func keep(ids []int32, f func(int32) bool) []int32 {
