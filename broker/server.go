@@ -53,8 +53,8 @@ type Broker struct {
 	bg sync.WaitGroup // goroutines started through goBackground
 
 	stateMu  sync.Mutex
-	started  bool // guarded by stateMu
-	stopping bool // guarded by stateMu
+	started  bool          // guarded by stateMu
+	stopping bool          // guarded by stateMu
 	quit     chan struct{} // closed when shutdown begins: async handlers stop waiting
 	done     chan struct{} // closed when shutdown has completed
 }
