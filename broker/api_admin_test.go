@@ -242,3 +242,55 @@ func TestAdminBrokerConfigs(t *testing.T) {
 		t.Errorf("DescribeCluster %+v", resp)
 	}
 }
+
+// ElectLeaders and the KIP-455 reassignment APIs go through the controller:
+// an election where the preferred replica already leads is not needed; a
+// reassignment moves a partition to the other broker and then no longer
+// shows as ongoing.
+func TestAdminElectionsAndReassignment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: starts ZooKeeper")
+	}
+	bs := startTestCluster(t, 2)
+	adm := kadm.NewClient(newClient(t, kgo.SeedBrokers(bs[0].addr(), bs[1].addr())))
+	c := ctx(t)
+	if r, err := adm.CreateTopics(c, 1, 1, nil, "moved"); err != nil || r["moved"].Err != nil {
+		t.Fatalf("create: %v %+v", err, r)
+	}
+	el, err := adm.ElectLeaders(c, kadm.ElectPreferredReplica, kadm.TopicsSet{"moved": {0: {}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := el["moved"][0].Err; !errors.Is(got, kerr.ElectionNotNeeded) {
+		t.Errorf("preferred election of a partition its preferred replica leads: %v", got)
+	}
+
+	ps, _ := bs[0].metadata.Partition("moved", 0)
+	target := 1 - ps.Replicas[0]
+	var req kadm.AlterPartitionAssignmentsReq
+	req.Assign("moved", 0, []int32{target})
+	ar, err := adm.AlterPartitionAssignments(c, req)
+	if err != nil || ar["moved"][0].Err != nil {
+		t.Fatalf("reassign: %v %+v", err, ar)
+	}
+	waitFor(t, 30*time.Second, func() error {
+		p, _ := bs[target].metadata.Partition("moved", 0)
+		if len(p.Replicas) != 1 || p.Replicas[0] != target || p.Leader != target {
+			return fmt.Errorf("partition %+v", p)
+		}
+		lr, err := adm.ListPartitionReassignments(c, kadm.TopicsSet{"moved": {0: {}}})
+		if err != nil {
+			return err
+		}
+		if len(lr["moved"]) != 0 {
+			return fmt.Errorf("still reassigning: %+v", lr)
+		}
+		return nil
+	})
+	var bad kadm.AlterPartitionAssignmentsReq
+	bad.Assign("moved", 0, []int32{7})
+	ar, err = adm.AlterPartitionAssignments(c, bad)
+	if err != nil || !errors.Is(ar["moved"][0].Err, kerr.InvalidReplicaAssignment) {
+		t.Fatalf("reassign to a dead broker: %v %+v", err, ar)
+	}
+}
