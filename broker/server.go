@@ -30,6 +30,13 @@ import (
 // New builds it, Start runs the startup sequence (controller.md §15),
 // Shutdown stops it (controlled shutdown first) and Wait blocks until it has
 // stopped. Safe for concurrent use.
+//
+// Lock order of the core files (for docs/LOCKS.md): socketServer.mu ->
+// conn.mu; controllerChannel.mu -> brokerSender.mu; configChangeListener.mu
+// -> (log internals, through Log.UpdateConfig). MetadataCache.mu,
+// producerIDManager.mu (held across one ZooKeeper call) and Broker.stateMu
+// are leaves. No core lock is held while a handler, a controller-channel
+// callback or a response write runs.
 type Broker struct {
 	cfg *Config     // immutable after New
 	lg  *zap.Logger // kafka.server.KafkaServer; messages start "[KafkaServer id=N] "
