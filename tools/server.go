@@ -152,8 +152,11 @@ func runServer(args []string, stdout, stderr io.Writer) int {
 	defer signal.Stop(sigs)
 
 	if err := b.Start(); err != nil {
-		// Start cleans up after itself (KafkaServer.startup calls shutdown).
-		return fatal("Exiting Kafka.", err)
+		// Start cleans up after itself (KafkaServer.startup calls shutdown)
+		// and has already logged err after "Fatal error during KafkaServer
+		// startup. Prepare to shutdown"; Kafka.main then logs only this.
+		kafkaLog.DPanic("Exiting Kafka.")
+		return 1
 	}
 	done := make(chan struct{})
 	go func() { b.Wait(); close(done) }()
