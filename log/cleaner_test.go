@@ -159,3 +159,59 @@ func TestManagerCleanerRunsInBackground(t *testing.T) {
 		return c[tp] > 0
 	})
 }
+
+// TestInterruptedSwapIsCompletedAtStartup simulates a crash in the middle
+// of the cleaner's swap: a cleaned "<base>.log.swap" exists next to the
+// segments it replaces, plus leftover ".cleaned" and ".deleted" files.
+// Opening the log completes the swap (the swap segment replaces every
+// segment whose base lies in its offset range) and removes the leftovers.
+func TestInterruptedSwapIsCompletedAtStartup(t *testing.T) {
+	cfg := testConfig()
+	cfg.SegmentBytes = 1024
+	l, dir := newTestLog(t, cfg)
+	for i := 0; i < 30; i++ {
+		mustAppend(t, l, keyedBatch(1, fmt.Sprintf("k%d", i%3), fmt.Sprint(i)))
+	}
+	part := l.Dir()
+	l.Close()
+	bases := []int64{}
+	files, _ := filepath.Glob(filepath.Join(part, "*.log"))
+	for _, f := range files {
+		b, _ := offsetFromFileName(filepath.Base(f))
+		bases = append(bases, b)
+	}
+	if len(bases) < 3 {
+		t.Fatalf("need 3 segments, have %v", bases)
+	}
+	// The "cleaned" version of the first two segments keeps only their
+	// last batch.
+	second, _ := os.ReadFile(filepath.Join(part, SegmentFileName(bases[1], LogFileSuffix)))
+	var last []byte
+	for b := range Batches(second) {
+		last = b.Raw
+	}
+	os.WriteFile(filepath.Join(part, SegmentFileName(0, LogFileSuffix)+SwapFileSuffix), last, 0o644)
+	os.WriteFile(filepath.Join(part, SegmentFileName(0, LogFileSuffix)+CleanedFileSuffix), []byte("junk"), 0o644)
+	os.WriteFile(filepath.Join(part, SegmentFileName(5, LogFileSuffix)+DeletedFileSuffix), []byte("junk"), 0o644)
+	// ...but only if the swap covers them: a swap whose range ends below
+	// the second segment's base leaves that segment alone. Here it covers
+	// [0, last offset + 1), which includes bases[1].
+	h, _ := ParseBatchHeader(last)
+	l2 := openTestLog(t, dir, cfg, logOptions{cleanShutdown: true, logStartOffset: -1})
+	defer l2.Close()
+	got := readAll(t, l2, 0)
+	if got[0].BaseOffset != h.BaseOffset {
+		t.Fatalf("first batch %d, want the swapped-in %d", got[0].BaseOffset, h.BaseOffset)
+	}
+	if l2.LogEndOffset() != 30 {
+		t.Fatalf("LEO %d", l2.LogEndOffset())
+	}
+	left, _ := filepath.Glob(filepath.Join(part, "*.*ed"))
+	swaps, _ := filepath.Glob(filepath.Join(part, "*.swap"))
+	if len(left)+len(swaps) != 0 {
+		t.Fatalf("leftovers %v %v", left, swaps)
+	}
+	if _, err := os.Stat(filepath.Join(part, SegmentFileName(bases[1], LogFileSuffix))); !os.IsNotExist(err) {
+		t.Fatal("the replaced second segment is still there")
+	}
+}

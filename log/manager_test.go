@@ -78,6 +78,11 @@ func TestManagerLifecycle(t *testing.T) {
 		t.Fatalf("recovery point %v", rp)
 	}
 
+	// A deletion left over from before the restart is finished.
+	leftover := filepath.Join(dirs[0], "gone-0.0123456789abcdef0123456789abcdef-delete")
+	os.MkdirAll(leftover, 0o755)
+	os.WriteFile(filepath.Join(leftover, "00000000000000000000.log"), []byte("x"), 0o644)
+
 	// Restart: everything is back, the marker is consumed, HWs are read.
 	m2, err := NewManager(dirs, cfg, quietOptions(), zaptest.NewLogger(t))
 	if err != nil {
@@ -98,6 +103,10 @@ func TestManagerLifecycle(t *testing.T) {
 			t.Fatal("clean shutdown marker still present while running")
 		}
 	}
+	waitFor(t, 60*time.Second, func() bool {
+		_, err := os.Stat(leftover)
+		return os.IsNotExist(err)
+	})
 }
 
 // logDir0 finds which of dirs holds tp.

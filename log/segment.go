@@ -466,8 +466,12 @@ func (s *segment) renameTo(newSuffix string) error {
 		}
 	}
 	s.suffix = newSuffix
-	s.offIdx.path = s.path(IndexFileSuffix)
-	s.timeIdx.path = s.path(TimeIndexFileSuffix)
+	if s.offIdx.index != nil {
+		s.offIdx.path = s.path(IndexFileSuffix)
+	}
+	if s.timeIdx.index != nil {
+		s.timeIdx.path = s.path(TimeIndexFileSuffix)
+	}
 	return nil
 }
 
