@@ -32,6 +32,10 @@ func (c cleanable) ratio() float64 {
 
 // cleanableLocked computes the dirty section from the cleaner checkpoint.
 func (l *Log) cleanableLocked(checkpoint int64, cfg Config, now int64) cleanable {
+	if checkpoint > l.leo {
+		// The log was truncated below the checkpoint: Kafka resets it.
+		checkpoint = 0
+	}
 	c := cleanable{firstDirty: max(checkpoint, l.logStartOffset, l.segments[0].base)}
 	upper := min(l.active().base, max(l.hw, 0))
 	lagHorizon := now - cfg.MinCompactionLagMs
