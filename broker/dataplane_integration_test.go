@@ -3,6 +3,7 @@ package broker_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -169,7 +171,8 @@ func newClient(t *testing.T, b *brokertest.Broker, opts ...kgo.Opt) *kgo.Client 
 	return cl
 }
 
-// createTopicAt creates a one-partition topic on the broker at addr
+// createTopicAt creates a one-partition topic with the broker's
+// default.replication.factor on the broker at addr
 // (CreateTopics, or Metadata auto-creation where CreateTopics is not
 // served) and waits until its leader answers.
 func createTopicAt(t testing.TB, ctx context.Context, addr, topic string) {
@@ -179,7 +182,15 @@ func createTopicAt(t testing.TB, ctx context.Context, addr, topic string) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	if _, err := kadm.NewClient(cl).CreateTopic(ctx, 1, 1, nil, topic); err != nil {
+	// Right after a cluster starts, the controller may not know every
+	// broker yet (INVALID_REPLICATION_FACTOR): retry for a while.
+	var err2 error
+	for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(200 * time.Millisecond) {
+		if _, err2 = kadm.NewClient(cl).CreateTopic(ctx, 1, -1, nil, topic); err2 == nil || !errors.Is(err2, kerr.InvalidReplicationFactor) {
+			break
+		}
+	}
+	if err := err2; err != nil {
 		if !strings.Contains(err.Error(), "broker is too old") {
 			t.Fatalf("create topic %s: %v", topic, err)
 		}
