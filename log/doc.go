@@ -101,7 +101,11 @@
 // per-record decoding). One more time-index entry is written when a
 // segment is rolled or closed. While a segment is active both files are
 // preallocated to segment.index.bytes (rounded down to whole entries) and
-// memory-mapped; they are trimmed to their entries on roll and close. An
+// memory-mapped; they are trimmed to their entries on roll and close.
+// The preallocated files are sparse, as Kafka's; each page is reserved
+// with fallocate(2) before its first entry is written through the
+// mapping, so a full disk skips an index entry (harmless in a sparse
+// index) instead of faulting the process with SIGBUS. An
 // index whose length is not a whole number of entries, whose entries do
 // not grow, or that points past the .log is rebuilt from the .log.
 //

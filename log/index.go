@@ -96,6 +96,26 @@ func (ix *index) preallocate(maxBytes int32) error { return ix.resize(int64(maxB
 // trim shrinks the file to the entries in use (roll, close).
 func (ix *index) trim() error { return ix.resize(int64(ix.n * ix.entrySize)) }
 
+// reserve makes sure the disk blocks under entry i exist before the
+// entry is written through the mapping: the preallocated file is sparse
+// (as Kafka's), and touching an unbacked page of a mapping on a full disk
+// raises SIGBUS instead of returning ENOSPC. One fallocate per page of
+// entries; on failure the caller skips the entry, which a sparse index
+// tolerates (lookups just scan a little further).
+func (ix *index) reserve(i int) bool {
+	start := i * ix.entrySize
+	end := start + ix.entrySize
+	const page = 4096
+	if i > 0 && start/page == (end-1)/page && start%page != 0 {
+		return true // same page as the previous entry, already backed
+	}
+	first := int64(start / page * page)
+	if err := syscall.Fallocate(int(ix.f.Fd()), 0, first, int64(end)-first); err != nil && err != syscall.EOPNOTSUPP {
+		return false
+	}
+	return true
+}
+
 func (ix *index) maxEntries() int { return len(ix.mm) / ix.entrySize }
 func (ix *index) isFull() bool    { return ix.n >= ix.maxEntries() }
 func (ix *index) entry(i int) []byte {
@@ -170,6 +190,9 @@ func (ix offsetIndex) append(offset int64, pos int64) error {
 	if ix.n > 0 && offset <= ix.lastOffset() {
 		return nil // Kafka throws InvalidOffsetException; an equal offset cannot happen on our paths
 	}
+	if !ix.reserve(ix.n) {
+		return fmt.Errorf("log: no space for an entry of %s", ix.path)
+	}
 	e := ix.entry(ix.n)
 	binary.BigEndian.PutUint32(e, uint32(offset-ix.base))
 	binary.BigEndian.PutUint32(e[4:], uint32(pos))
@@ -236,6 +259,9 @@ func (ix timeIndex) maybeAppend(ts, offset int64, skipFull bool) {
 	}
 	lastTs, lastOff := ix.lastEntry()
 	if ix.n > 0 && (ts <= lastTs || offset < lastOff) {
+		return
+	}
+	if !ix.reserve(ix.n) {
 		return
 	}
 	e := ix.entry(ix.n)
