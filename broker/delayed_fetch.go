@@ -194,7 +194,10 @@ func (d *delayedFetch) tryComplete() bool {
 			end = l.LogEndOffset()
 		}
 		switch {
-		case fp.fetchOffset > end || fp.fetchOffset < l.LogStartOffset():
+		case fp.fetchOffset > l.LogEndOffset() || fp.fetchOffset < l.LogStartOffset():
+			// The log was truncated or its start moved past the offset:
+			// the read reports it. (A consumer between the HW and the LEO
+			// just waits, as in Kafka's DelayedFetch.)
 			return d.forceComplete()
 		case fp.fetchOffset < end:
 			if d.params.minBytes <= 1 {

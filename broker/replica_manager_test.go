@@ -409,3 +409,30 @@ func TestNewLeaderHWAdvancesOnFollowerFetch(t *testing.T) {
 		t.Fatalf("HW = %d after the ISR follower fetched at the LEO, want 2", hw)
 	}
 }
+
+// A consumer whose offset is between the HW and the LEO waits in the
+// purgatory (Kafka's DelayedFetch) and is answered once the HW passes it.
+func TestConsumerAboveHWWaitsForHW(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1, 2}, []int32{1, 2}))
+	appendAsync(rm, -1, time.Minute, 5) // LEO 5, HW 0 until the follower fetches
+	ch := make(chan []fetchPartitionResult, 1)
+	rm.FetchMessages(fetchParams{replicaID: -1, maxWait: time.Minute, minBytes: 1, maxBytes: 1 << 20},
+		[]fetchPartition{{tp: tp0, fetchOffset: 3, maxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: -1}},
+		func(r []fetchPartitionResult) { ch <- r })
+	select {
+	case r := <-ch:
+		t.Fatalf("consumer above the HW answered at once: %+v", r[0])
+	default:
+	}
+	fetchAsFollower(t, rm, 2, 0)
+	fetchAsFollower(t, rm, 2, 5)
+	select {
+	case r := <-ch:
+		if r[0].err != nil || r[0].hw != 5 || r[0].slice.Size == 0 {
+			t.Fatalf("after the HW moved: %+v", r[0])
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("consumer fetch not completed when the HW passed its offset")
+	}
+}
