@@ -238,3 +238,19 @@ func TestParseTopicPartitionDir(t *testing.T) {
 		t.Error(tp)
 	}
 }
+
+func TestManagerFlushMsTask(t *testing.T) {
+	cfg := testConfig()
+	cfg.FlushMs = 1
+	o := quietOptions()
+	o.InitialTaskDelayMs = 10
+	o.FlushSchedulerIntervalMs = 10
+	m, err := NewManager([]string{t.TempDir()}, cfg, o, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	l, _ := m.GetOrCreate(TopicPartition{"t", 0}, cfg, [16]byte{})
+	mustAppend(t, l, batchOf(5, 1))
+	waitFor(t, 60*time.Second, func() bool { return l.RecoveryPoint() == 5 })
+}
