@@ -25,9 +25,17 @@ import (
 // and the ISR, checkpoints high watermarks, and runs the purgatories for
 // acks=all produces and long-poll fetches.
 //
-// Safe for concurrent use. Lock order: rm.stateMu -> Partition.mu ->
-// (log internals); purgatory locks are leaves, and no partition lock is held
-// while a delayed operation completes (docs/LOCKS.md).
+// Safe for concurrent use. Lock order (docs/LOCKS.md):
+//
+//	ReplicaManager.stateMu -> Partition.mu -> Log.mu
+//	ReplicaManager.stateMu -> ReplicaManager.partsMu
+//	ReplicaManager.stateMu -> fetcherManager.mu -> replicaFetcher.mu
+//	delayedOp.mu -> Partition.mu (shared) -> Log.mu
+//	delayedOp.mu -> expiryTimer.mu, conn.mu (the completion queues the response)
+//
+// Watcher-shard and timer locks are leaves: no operation is tried while
+// they are held. No Partition.mu is held while the purgatories are checked
+// or while the ISR is written to ZooKeeper.
 type ReplicaManager struct {
 	brokerID          int32         // immutable
 	logs              logStore      // immutable
