@@ -125,8 +125,8 @@
 // As in Kafka, appends go to the page cache; nothing is fsynced per
 // message unless flush.messages (fsync after that many records, on the
 // appending goroutine) or flush.ms (checked every
-// ManagerOptions.FlushSchedulerIntervalMs, 1 s by default; Kafka's
-// log.flush.scheduler.interval.ms defaults to never) say so. Replication
+// log.flush.scheduler.interval.ms, ManagerOptions.FlushSchedulerIntervalMs,
+// whose Kafka default Long.MaxValue means never, as in Kafka) say so. Replication
 // provides durability. recovery-point-offset-checkpoint records how far
 // each log is fsynced, written every log.flush.offset.checkpoint.interval.ms.
 // A failed write (disk full, read-only file system, I/O error) returns

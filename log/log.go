@@ -583,7 +583,7 @@ func (l *Log) flushUpTo(upTo int64) error {
 func (l *Log) flushIfDue(now time.Time) error {
 	cfg := l.Config()
 	l.mu.RLock()
-	due := cfg.FlushMs != math.MaxInt64 && now.Sub(l.lastFlush) >= time.Duration(cfg.FlushMs)*time.Millisecond && l.leo > l.recoveryPoint
+	due := cfg.FlushMs != math.MaxInt64 && now.Sub(l.lastFlush) >= millis(cfg.FlushMs) && l.leo > l.recoveryPoint
 	l.mu.RUnlock()
 	if !due {
 		return nil

@@ -2,6 +2,7 @@ package log
 
 import (
 	"context"
+	"math"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -20,8 +21,8 @@ import (
 // fields take Kafka 2.8's defaults (see DefaultManagerOptions).
 type ManagerOptions struct {
 	RetentionCheckIntervalMs             int64   // log.retention.check.interval.ms (300000)
-	InitialTaskDelayMs                   int64   // delay before the first retention/flush/checkpoint run (Kafka: 30000)
-	FlushSchedulerIntervalMs             int64   // how often flush.ms is checked (log.flush.scheduler.interval.ms; default 1000 here, see doc.go)
+	InitialTaskDelayMs                   int64   // delay before the first background run (0 = Kafka's 30000, < 0 = none)
+	FlushSchedulerIntervalMs             int64   // how often flush.ms is checked (log.flush.scheduler.interval.ms; 0 = 1000 here; Long.MaxValue, Kafka's default, = never)
 	FlushOffsetCheckpointIntervalMs      int64   // log.flush.offset.checkpoint.interval.ms (60000)
 	FlushStartOffsetCheckpointIntervalMs int64   // log.flush.start.offset.checkpoint.interval.ms (60000)
 	CleanerDisable                       bool    // log.cleaner.enable=false
@@ -53,7 +54,10 @@ func (o *ManagerOptions) fill() {
 		}
 	}
 	set(&o.RetentionCheckIntervalMs, d.RetentionCheckIntervalMs)
-	if o.InitialTaskDelayMs < 0 {
+	switch {
+	case o.InitialTaskDelayMs == 0:
+		o.InitialTaskDelayMs = d.InitialTaskDelayMs
+	case o.InitialTaskDelayMs < 0:
 		o.InitialTaskDelayMs = 0
 	}
 	set(&o.FlushSchedulerIntervalMs, d.FlushSchedulerIntervalMs)
@@ -373,7 +377,7 @@ func (m *Manager) Delete(tp TopicPartition) error {
 }
 
 func (m *Manager) scheduleDirDelete(dir string, delayMs int64) {
-	m.sched.after(time.Duration(delayMs)*time.Millisecond, func() {
+	m.sched.after(millis(delayMs), func() {
 		if err := os.RemoveAll(dir); err != nil {
 			m.lg.Error("Exception while deleting "+dir, zap.Error(err))
 		} else {
@@ -508,7 +512,7 @@ func (m *Manager) Close() error {
 
 // startTasks starts Kafka's LogManager background tasks.
 func (m *Manager) startTasks(ctx context.Context) {
-	ms := func(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
+	ms := millis
 	m.every(ctx, ms(m.opts.RetentionCheckIntervalMs), func() {
 		for tp, l := range m.All() {
 			if _, err := l.DeleteOldSegments(); err != nil && !errors.Is(err, ErrClosed) {
@@ -536,13 +540,26 @@ func (m *Manager) startTasks(ctx context.Context) {
 	}
 }
 
+// millis converts milliseconds to a Duration, saturating: Kafka's
+// "never" settings are Long.MaxValue milliseconds, which would overflow.
+func millis(v int64) time.Duration {
+	if v > int64(math.MaxInt64/time.Millisecond) {
+		return math.MaxInt64
+	}
+	return time.Duration(v) * time.Millisecond
+}
+
 // every runs fn after the initial task delay and then every period, on
-// one tracked goroutine, until ctx ends.
+// one tracked goroutine, until ctx ends. A period of about 290 years or
+// more (Kafka's Long.MaxValue "never") starts no task.
 func (m *Manager) every(ctx context.Context, period time.Duration, fn func()) {
+	if period <= 0 || period == math.MaxInt64 {
+		return
+	}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
-		t := time.NewTimer(time.Duration(m.opts.InitialTaskDelayMs) * time.Millisecond)
+		t := time.NewTimer(millis(m.opts.InitialTaskDelayMs))
 		defer t.Stop()
 		for {
 			select {

@@ -2,7 +2,6 @@ package log
 
 import (
 	"fmt"
-	"time"
 
 	"go.uber.org/zap"
 )
@@ -172,7 +171,7 @@ func (l *Log) removeOldestLocked(n int, reason string) error {
 // after file.delete.delay.ms (Kafka's asynchronous segment deletion).
 // FileSlices handed out earlier stay readable until then.
 func (l *Log) deleteSegmentsLocked(segs []*segment, reason string) {
-	delay := time.Duration(l.Config().FileDeleteDelayMs) * time.Millisecond
+	delay := millis(l.Config().FileDeleteDelayMs)
 	for _, s := range segs {
 		l.lg.Info(l.prefix()+fmt.Sprintf("Deleting segment %d due to %s", s.base, reason),
 			zap.Int64("offset", s.base), zap.Int64("size", s.size))
