@@ -2,11 +2,11 @@ package log
 
 import (
 	"context"
-	"math"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
