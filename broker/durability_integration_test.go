@@ -68,7 +68,7 @@ func TestDurabilityUnderBrokerFailuresIntegration(t *testing.T) {
 		return p.Leader, p.ISR
 	}
 	fullISR := func() bool { l, isr := state(); return l >= 0 && len(isr) == 3 }
-	waitForCondT(t, 60*time.Second, fullISR)
+	durabilityWait(t, 60*time.Second, fullISR)
 
 	// The producer: idempotent (franz-go's default), acks=all, retrying
 	// until the cluster recovers. acked[i] records that value i was
@@ -117,7 +117,7 @@ func TestDurabilityUnderBrokerFailuresIntegration(t *testing.T) {
 	progress := func(what string) {
 		t.Helper()
 		before := ackedCount()
-		waitForCondT(t, 2*time.Minute, func() bool { return ackedCount() > before+100 })
+		durabilityWait(t, 2*time.Minute, func() bool { return ackedCount() > before+100 })
 		t.Logf("%s: %d records acknowledged", what, ackedCount())
 	}
 	progress("before any failure")
@@ -130,7 +130,7 @@ func TestDurabilityUnderBrokerFailuresIntegration(t *testing.T) {
 	}
 	killed := brokers[leader]
 	killed.Kill()
-	waitForCondT(t, 2*time.Minute, func() bool { l, _ := state(); return l >= 0 && l != killed.ID })
+	durabilityWait(t, 2*time.Minute, func() bool { l, _ := state(); return l >= 0 && l != killed.ID })
 	progress("after SIGKILL of leader " + strconv.Itoa(int(killed.ID)))
 
 	// Restart it once its old session (and /brokers/ids/N) is gone, as
@@ -140,12 +140,12 @@ func TestDurabilityUnderBrokerFailuresIntegration(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer zc.Close()
-	waitForCondT(t, 2*time.Minute, func() bool {
+	durabilityWait(t, 2*time.Minute, func() bool {
 		ok, _, err := zc.Exists(zkcoord.BrokerIDPath(killed.ID))
 		return err == nil && !ok
 	})
 	killed.Restart()
-	waitForCondT(t, 2*time.Minute, fullISR)
+	durabilityWait(t, 2*time.Minute, fullISR)
 	progress("after restarting broker " + strconv.Itoa(int(killed.ID)))
 
 	// 2. SIGTERM another broker (controlled shutdown), then restart it.
@@ -159,7 +159,7 @@ func TestDurabilityUnderBrokerFailuresIntegration(t *testing.T) {
 	other.Stop()
 	progress("while broker " + strconv.Itoa(int(other.ID)) + " is stopped")
 	other.Restart()
-	waitForCondT(t, 2*time.Minute, fullISR)
+	durabilityWait(t, 2*time.Minute, fullISR)
 	progress("after restarting broker " + strconv.Itoa(int(other.ID)))
 
 	close(stop)
@@ -232,5 +232,18 @@ func TestDurabilityUnderBrokerFailuresIntegration(t *testing.T) {
 	}
 	if dups > 0 {
 		t.Errorf("%d duplicate records from an idempotent producer", dups)
+	}
+}
+
+// durabilityWait polls cond every 50 ms until it holds, failing the test
+// after timeout (a bound for a stuck cluster, not a performance check).
+func durabilityWait(t *testing.T, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %v", timeout)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
