@@ -3,19 +3,24 @@ package broker_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kbin"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"gokafka/broker/brokertest"
+	"gokafka/log"
 	"gokafka/zkcoord/zktest"
 )
 
@@ -136,6 +141,45 @@ func TestDataPathIntegration(t *testing.T) {
 		}
 	})
 
+	t.Run("ProduceErrors", func(t *testing.T) {
+		topic := "errors"
+		createTopicAt(t, ctx, b.Addr, topic)
+		good := log.BuildBatch([]log.Record{{Value: []byte("raw"), Timestamp: time.Now().UnixMilli()}})
+		corrupt := append([]byte(nil), good...)
+		corrupt[len(corrupt)-1] ^= 0xff // breaks the CRC-32C
+		twoBatches := append(append([]byte(nil), good...), good...)
+		for _, c := range []struct {
+			name    string
+			topic   string
+			acks    int16
+			records []byte
+			want    int16
+		}{
+			{"ok", topic, 1, good, 0},
+			{"acks=2", topic, 2, good, kerr.InvalidRequiredAcks.Code},
+			{"crc", topic, 1, corrupt, kerr.CorruptMessage.Code},
+			{"two batches", topic, 1, twoBatches, kerr.InvalidRecord.Code},
+			{"unknown partition", "no-such-topic-x", 1, good, kerr.UnknownTopicOrPartition.Code},
+			{"internal topic", "__consumer_offsets", 1, good, kerr.InvalidTopicException.Code},
+		} {
+			resp := rawProduce(t, b.Addr, c.topic, c.acks, c.records)
+			if resp == nil {
+				t.Fatalf("%s: no response", c.name)
+			}
+			p := resp.Topics[0].Partitions[0]
+			if p.ErrorCode != c.want {
+				t.Errorf("%s: error %d, want %d", c.name, p.ErrorCode, c.want)
+			}
+			if c.want != 0 && (p.ErrorMessage == nil || *p.ErrorMessage == "") {
+				t.Errorf("%s: v8 error_message missing", c.name)
+			}
+		}
+		// acks=0: an error's only signal is the closed connection.
+		if resp := rawProduce(t, b.Addr, "__consumer_offsets", 0, good); resp != nil {
+			t.Fatalf("acks=0 produce got a response: %+v", resp)
+		}
+	})
+
 	t.Run("Kcat", func(t *testing.T) {
 		if _, err := exec.LookPath("kcat"); err != nil {
 			t.Skip("kcat not installed")
@@ -236,4 +280,49 @@ func consumeN(t *testing.T, ctx context.Context, b *brokertest.Broker, topic str
 		out = append(out, fs.Records()...)
 	}
 	return out
+}
+
+// rawProduce sends one Produce v8 for partition 0 of topic over a fresh
+// connection and returns the decoded response, or nil when the broker
+// closed the connection without answering.
+func rawProduce(t *testing.T, addr, topic string, acks int16, records []byte) *kmsg.ProduceResponse {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	req := kmsg.NewPtrProduceRequest()
+	req.Version = 8
+	req.Acks = acks
+	req.TimeoutMillis = 5000
+	rt := kmsg.NewProduceRequestTopic()
+	rt.Topic = topic
+	rp := kmsg.NewProduceRequestTopicPartition()
+	rp.Records = records
+	rt.Partitions = append(rt.Partitions, rp)
+	req.Topics = append(req.Topics, rt)
+	body := kbin.AppendInt16(nil, req.Key())
+	body = kbin.AppendInt16(body, req.Version)
+	body = kbin.AppendInt32(body, 7)
+	body = kbin.AppendNullableString(body, kmsg.StringPtr("raw-test"))
+	body = req.AppendTo(body)
+	frame := append(kbin.AppendInt32(nil, int32(len(body))), body...)
+	if _, err := c.Write(frame); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var size [4]byte
+	if _, err := io.ReadFull(c, size[:]); err != nil {
+		return nil // closed
+	}
+	buf := make([]byte, binary.BigEndian.Uint32(size[:]))
+	if _, err := io.ReadFull(c, buf); err != nil {
+		t.Fatal(err)
+	}
+	resp := req.ResponseKind().(*kmsg.ProduceResponse)
+	if err := resp.ReadFrom(buf[4:]); err != nil {
+		t.Fatalf("decode produce response: %v", err)
+	}
+	return resp
 }
