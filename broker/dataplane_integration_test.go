@@ -174,6 +174,26 @@ func TestDataPathIntegration(t *testing.T) {
 				t.Errorf("%s: v8 error_message missing", c.name)
 			}
 		}
+		// Idempotence: a retried batch is answered with its original offset;
+		// a sequence gap is OUT_OF_ORDER_SEQUENCE_NUMBER.
+		ipr, err := kmsg.NewPtrInitProducerIDRequest().RequestWith(ctx, newClient(t, b))
+		if err != nil || ipr.ErrorCode != 0 {
+			t.Fatalf("InitProducerId: %v %+v", err, ipr)
+		}
+		idem := func(seq int32) []byte {
+			return log.BuildBatchWith(log.BatchOptions{PartitionLeaderEpoch: -1, ProducerID: ipr.ProducerID,
+				ProducerEpoch: ipr.ProducerEpoch, BaseSequence: seq},
+				[]log.Record{{Value: []byte("idem"), Timestamp: time.Now().UnixMilli()}})
+		}
+		first := rawProduce(t, b.Addr, topic, -1, idem(0)).Topics[0].Partitions[0]
+		retry := rawProduce(t, b.Addr, topic, -1, idem(0)).Topics[0].Partitions[0]
+		if first.ErrorCode != 0 || retry.ErrorCode != 0 || retry.BaseOffset != first.BaseOffset {
+			t.Fatalf("idempotent retry: first %+v, retry %+v (want the same offset, no error)", first, retry)
+		}
+		if gap := rawProduce(t, b.Addr, topic, -1, idem(5)).Topics[0].Partitions[0]; gap.ErrorCode != kerr.OutOfOrderSequenceNumber.Code {
+			t.Fatalf("sequence gap: error %d, want OUT_OF_ORDER_SEQUENCE_NUMBER", gap.ErrorCode)
+		}
+
 		// acks=0: an error's only signal is the closed connection.
 		if resp := rawProduce(t, b.Addr, "__consumer_offsets", 0, good); resp != nil {
 			t.Fatalf("acks=0 produce got a response: %+v", resp)
