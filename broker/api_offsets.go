@@ -23,8 +23,12 @@ package broker
 // epoch. Leader only, except replica_id -2.
 //
 // Behavior (DeleteRecords): moves the log start offset up to the given
-// offset (-1: the HW); an offset above the HW is OFFSET_OUT_OF_RANGE.
-// low_watermark is the leader's new log start offset.
+// offset (-1: the HW); an offset above the HW is OFFSET_OUT_OF_RANGE. The
+// answer waits (delete records purgatory, up to timeout_ms, then
+// REQUEST_TIMED_OUT) until every live replica's log start offset reached
+// it; low_watermark is then the smallest of them (Kafka's
+// DelayedDeleteRecords and Partition.lowWatermarkIfLeader; "live" here is
+// "fetched within replica.lag.time.max.ms").
 //
 // Version notes:
 // * ListOffsets v1: single offset; v2: isolation_level; v3: no changes;
@@ -36,11 +40,10 @@ package broker
 // Not implemented (why):
 // * ListOffsets v0 (old-style offset lists): no client of the targets needs
 //   it, and it would need the per-segment offsets API.
-// * DeleteRecords does not wait for followers to move their log start
-//   offsets (Kafka's DelayedDeleteRecords): they follow on their next
-//   fetch, and low_watermark reports the leader's.
 
 import (
+	"time"
+
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -188,25 +191,110 @@ func (rm *ReplicaManager) lastOffsetForLeaderEpoch(tp log.TopicPartition, curren
 
 func (b *Broker) handleDeleteRecords(r *Request) {
 	req := r.Msg.(*kmsg.DeleteRecordsRequest)
-	resp := req.ResponseKind().(*kmsg.DeleteRecordsResponse)
+	offsets := make(map[log.TopicPartition]int64)
 	for _, t := range req.Topics {
-		rt := kmsg.NewDeleteRecordsResponseTopic()
-		rt.Topic = t.Topic
 		for _, p := range t.Partitions {
-			rp := kmsg.NewDeleteRecordsResponseTopicPartition()
-			rp.Partition = p.Partition
-			low, err := b.replicas.deleteRecords(log.TopicPartition{Topic: t.Topic, Partition: p.Partition}, p.Offset)
-			if err != nil {
-				rp.ErrorCode = asKerr(err).Code
-				low = -1
-			}
-			rp.LowWatermark = low
-			rt.Partitions = append(rt.Partitions, rp)
+			offsets[log.TopicPartition{Topic: t.Topic, Partition: p.Partition}] = p.Offset
 		}
-		resp.Topics = append(resp.Topics, rt)
 	}
-	r.Respond(resp)
+	b.replicas.DeleteRecords(req.TimeoutMillis, offsets, func(res map[log.TopicPartition]deleteRecordsResult) {
+		resp := req.ResponseKind().(*kmsg.DeleteRecordsResponse)
+		for _, t := range req.Topics {
+			rt := kmsg.NewDeleteRecordsResponseTopic()
+			rt.Topic = t.Topic
+			for _, p := range t.Partitions {
+				rp := kmsg.NewDeleteRecordsResponseTopicPartition()
+				rp.Partition = p.Partition
+				pr := res[log.TopicPartition{Topic: t.Topic, Partition: p.Partition}]
+				rp.LowWatermark = pr.lowWatermark
+				if pr.err != nil {
+					rp.ErrorCode = asKerr(pr.err).Code
+					rp.LowWatermark = -1
+				}
+				rt.Partitions = append(rt.Partitions, rp)
+			}
+			resp.Topics = append(resp.Topics, rt)
+		}
+		r.Respond(resp)
+	})
 }
+
+// deleteRecordsResult is one partition's DeleteRecords outcome.
+type deleteRecordsResult struct {
+	lowWatermark int64
+	err          error
+}
+
+// DeleteRecords moves each partition's log start offset on the leader and
+// calls done once every live replica has followed (its low watermark, the
+// smallest log start offset among the leader and the followers that fetched
+// within replica.lag.time.max.ms, reached the new start), or after
+// timeoutMs with REQUEST_TIMED_OUT (Kafka's DelayedDeleteRecords).
+func (rm *ReplicaManager) DeleteRecords(timeoutMs int32, offsets map[log.TopicPartition]int64, done func(map[log.TopicPartition]deleteRecordsResult)) {
+	res := make(map[log.TopicPartition]deleteRecordsResult, len(offsets))
+	pending := make(map[log.TopicPartition]int64)
+	for tp, off := range offsets {
+		start, err := rm.deleteRecords(tp, off)
+		res[tp] = deleteRecordsResult{lowWatermark: start, err: err}
+		if err == nil {
+			pending[tp] = start
+		}
+	}
+	if len(pending) == 0 {
+		done(res)
+		return
+	}
+	op := &delayedDeleteRecords{rm: rm, pending: pending, results: res, done: done}
+	op.delayedOp = newDelayedOp(op, time.Duration(timeoutMs)*time.Millisecond)
+	keys := make([]log.TopicPartition, 0, len(pending))
+	for tp := range pending {
+		keys = append(keys, tp)
+	}
+	rm.deleteRecordsWait.tryCompleteElseWatch(op.delayedOp, keys)
+}
+
+// delayedDeleteRecords waits for followers to move their log start offsets
+// (fields guarded by the operation's lock).
+type delayedDeleteRecords struct {
+	*delayedOp
+	rm      *ReplicaManager
+	pending map[log.TopicPartition]int64
+	results map[log.TopicPartition]deleteRecordsResult
+	done    func(map[log.TopicPartition]deleteRecordsResult)
+}
+
+func (d *delayedDeleteRecords) tryComplete() bool {
+	for tp, required := range d.pending {
+		p := d.rm.getPartition(tp)
+		if p == nil {
+			d.results[tp] = deleteRecordsResult{lowWatermark: -1, err: kerr.UnknownTopicOrPartition}
+			delete(d.pending, tp)
+			continue
+		}
+		low, err := p.lowWatermark(time.Now())
+		switch {
+		case err != nil:
+			d.results[tp] = deleteRecordsResult{lowWatermark: -1, err: err}
+			delete(d.pending, tp)
+		case low >= required:
+			d.results[tp] = deleteRecordsResult{lowWatermark: low}
+			delete(d.pending, tp)
+		}
+	}
+	if len(d.pending) == 0 {
+		return d.forceComplete()
+	}
+	return false
+}
+
+func (d *delayedDeleteRecords) onComplete() {
+	for tp := range d.pending {
+		d.results[tp] = deleteRecordsResult{lowWatermark: -1, err: kerr.RequestTimedOut}
+	}
+	d.done(d.results)
+}
+
+func (d *delayedDeleteRecords) onExpiration() {}
 
 // deleteRecords moves tp's log start offset to offset (-1: the HW) on the
 // leader (Kafka's Partition.deleteRecordsOnLeader).

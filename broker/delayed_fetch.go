@@ -152,6 +152,10 @@ func (rm *ReplicaManager) readPartition(params fetchParams, fp *fetchPartition, 
 	if params.isFollower() && updateFollower {
 		if p.updateFollowerFetchState(params.replicaID, fp.fetchOffset, fp.logStartOffset, now) {
 			rm.completeDelayed(fp.tp)
+		} else {
+			// The follower's log start offset may have caught up with a
+			// DeleteRecords.
+			rm.deleteRecordsWait.checkAndComplete(fp.tp)
 		}
 	}
 	res.hw = p.HighWatermark()

@@ -338,3 +338,22 @@ func (p *Partition) checkLeaderEpochLocked(clientEpoch int32) error {
 		return kerr.UnknownLeaderEpoch
 	}
 }
+
+// lowWatermark is the smallest log start offset among the leader and the
+// followers that fetched within replica.lag.time.max.ms (Kafka's
+// Partition.lowWatermarkIfLeader, which counts the replicas on live
+// brokers).
+func (p *Partition) lowWatermark(now time.Time) (int64, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.leaderID != p.localID || p.log == nil {
+		return -1, kerr.NotLeaderForPartition
+	}
+	low := p.log.LogStartOffset()
+	for _, fs := range p.followers {
+		if fs.logStartOffset >= 0 && now.Sub(fs.lastFetchTime) <= p.rm.replicaLagTimeMax && fs.logStartOffset < low {
+			low = fs.logStartOffset
+		}
+	}
+	return low, nil
+}

@@ -63,8 +63,9 @@ type ReplicaManager struct {
 	hooksMu sync.Mutex
 	hooks   []func(tp log.TopicPartition, leader bool, leaderEpoch int32) // guarded by hooksMu
 
-	produceWait *purgatory[log.TopicPartition]
-	fetchWait   *purgatory[log.TopicPartition]
+	produceWait       *purgatory[log.TopicPartition]
+	fetchWait         *purgatory[log.TopicPartition]
+	deleteRecordsWait *purgatory[log.TopicPartition]
 
 	fetchers *fetcherManager
 
@@ -132,6 +133,7 @@ func newReplicaManagerWith(brokerID int32, logs logStore, lg *zap.Logger, lagMax
 		parts:             make(map[log.TopicPartition]*Partition),
 		produceWait:       newPurgatory[log.TopicPartition]("Produce", tpHash),
 		fetchWait:         newPurgatory[log.TopicPartition]("Fetch", tpHash),
+		deleteRecordsWait: newPurgatory[log.TopicPartition]("DeleteRecords", tpHash),
 		quit:              make(chan struct{}),
 	}
 	rm.topicConfig = func(string) (log.Config, int32) { return log.DefaultConfig(), rm.minISRDefault }
@@ -196,6 +198,7 @@ func (rm *ReplicaManager) Close() {
 	rm.checkpointHighWatermarks()
 	rm.produceWait.shutdown()
 	rm.fetchWait.shutdown()
+	rm.deleteRecordsWait.shutdown()
 }
 
 // OnLeadershipChange registers fn, called after a LeaderAndIsr (or
@@ -505,6 +508,7 @@ func (rm *ReplicaManager) StopReplicas(req *kmsg.StopReplicaRequest) *kmsg.StopR
 func (rm *ReplicaManager) completeDelayed(tp log.TopicPartition) {
 	rm.produceWait.checkAndComplete(tp)
 	rm.fetchWait.checkAndComplete(tp)
+	rm.deleteRecordsWait.checkAndComplete(tp)
 }
 
 // checkpointHighWatermarks writes every hosted partition's HW to

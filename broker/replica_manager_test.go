@@ -436,3 +436,37 @@ func TestConsumerAboveHWWaitsForHW(t *testing.T) {
 		t.Fatal("consumer fetch not completed when the HW passed its offset")
 	}
 }
+
+// DeleteRecords answers once every live replica moved its log start
+// offset (Kafka's DelayedDeleteRecords); beyond the HW it is
+// OFFSET_OUT_OF_RANGE.
+func TestDeleteRecordsWaitsForFollowers(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1, 2}, []int32{1, 2}))
+	done := appendAsync(rm, -1, time.Minute, 4)
+	fetchAsFollower(t, rm, 2, 0)
+	fetchAsFollower(t, rm, 2, 4) // HW 4; the follower's log start is 0
+	<-done
+	ch := make(chan map[log.TopicPartition]deleteRecordsResult, 1)
+	rm.DeleteRecords(60000, map[log.TopicPartition]int64{tp0: 2}, func(r map[log.TopicPartition]deleteRecordsResult) { ch <- r })
+	select {
+	case r := <-ch:
+		t.Fatalf("answered before the follower moved its log start: %+v", r[tp0])
+	default:
+	}
+	rm.FetchMessages(fetchParams{replicaID: 2, maxBytes: 1 << 20},
+		[]fetchPartition{{tp: tp0, fetchOffset: 4, maxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1, logStartOffset: 2}},
+		func([]fetchPartitionResult) {})
+	select {
+	case r := <-ch:
+		if r[tp0].err != nil || r[tp0].lowWatermark != 2 {
+			t.Fatalf("DeleteRecords result %+v, want low watermark 2", r[tp0])
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("DeleteRecords not completed by the follower's fetch")
+	}
+	rm.DeleteRecords(60000, map[log.TopicPartition]int64{tp0: 9}, func(r map[log.TopicPartition]deleteRecordsResult) { ch <- r })
+	if r := <-ch; !errors.Is(r[tp0].err, kerr.OffsetOutOfRange) {
+		t.Fatalf("beyond the HW: %+v", r[tp0])
+	}
+}
