@@ -302,6 +302,7 @@ func (rm *ReplicaManager) BecomeLeaderOrFollower(req *kmsg.LeaderAndISRRequest) 
 	for _, l := range req.LiveLeaders {
 		leaders[l.BrokerID] = l
 	}
+	var checkpointed map[log.TopicPartition]int64
 	for i, it := range items {
 		tp := log.TopicPartition{Topic: it.topic, Partition: it.st.Partition}
 		st := partitionState{controllerEpoch: it.st.ControllerEpoch, leader: it.st.Leader,
@@ -327,7 +328,10 @@ func (rm *ReplicaManager) BecomeLeaderOrFollower(req *kmsg.LeaderAndISRRequest) 
 			continue
 		}
 		if p.HighWatermark() == 0 {
-			rm.initHighWatermark(p, l)
+			if checkpointed == nil {
+				checkpointed = rm.logs.HighWatermarks() // once per request
+			}
+			rm.initHighWatermark(p, l, checkpointed)
 		}
 		if st.leader == rm.brokerID {
 			if rm.fetchers != nil {
@@ -409,8 +413,8 @@ func (rm *ReplicaManager) getOrCreatePartition(tp log.TopicPartition) *Partition
 
 // initHighWatermark seeds a partition's HW from replication-offset-checkpoint
 // (capped at the LEO), as Kafka does when it creates the Partition's log.
-func (rm *ReplicaManager) initHighWatermark(p *Partition, l *log.Log) {
-	hw, ok := rm.logs.HighWatermarks()[p.tp]
+func (rm *ReplicaManager) initHighWatermark(p *Partition, l *log.Log, checkpointed map[log.TopicPartition]int64) {
+	hw, ok := checkpointed[p.tp]
 	if !ok {
 		return
 	}
