@@ -223,6 +223,38 @@ func TestDataPathIntegration(t *testing.T) {
 			t.Fatalf("kcat -C printed\n%s\nwant\n%s", out, want)
 		}
 	})
+
+	// Last: the data, the HW checkpoint and leadership survive a restart
+	// (controlled shutdown, then LeaderAndIsr from the controller again).
+	t.Run("Restart", func(t *testing.T) {
+		topic := "restart"
+		createTopicAt(t, ctx, b.Addr, topic)
+		p := newClient(t, b)
+		for i := 0; i < 20; i++ {
+			if err := p.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: []byte(fmt.Sprint(i))}).FirstErr(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p.Close()
+		b.Restart()
+		// Until the controller's LeaderAndIsr and UpdateMetadata arrive the
+		// restarted broker does not serve the partition.
+		waitForCondT(t, 30*time.Second, func() bool {
+			probe, err := kgo.NewClient(kgo.SeedBrokers(b.Addr))
+			if err != nil {
+				return false
+			}
+			defer probe.Close()
+			ends, err := kadm.NewClient(probe).ListEndOffsets(ctx, topic)
+			return err == nil && ends.Error() == nil && ends[topic][0].Offset == 20
+		})
+		got := consumeN(t, ctx, b, topic, 20)
+		for i, r := range got {
+			if string(r.Value) != fmt.Sprint(i) {
+				t.Fatalf("record %d after restart: %q", i, r.Value)
+			}
+		}
+	})
 }
 
 func newClient(t *testing.T, b *brokertest.Broker, opts ...kgo.Opt) *kgo.Client {
