@@ -470,3 +470,53 @@ func TestDeleteRecordsWaitsForFollowers(t *testing.T) {
 		t.Fatalf("beyond the HW: %+v", r[tp0])
 	}
 }
+
+// ListOffsets (replication.md §6.2, §4.4) and OffsetForLeaderEpoch (§4.1).
+func TestOffsetLookups(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1, 2}, []int32{1, 2}))
+	done := appendAsync(rm, -1, time.Minute, 3) // epoch 0: offsets 0-2
+	fetchAsFollower(t, rm, 2, 0)
+	fetchAsFollower(t, rm, 2, 3)
+	<-done
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 2, []int32{1, 2}, []int32{1, 2}))
+	appendAsync(rm, -1, time.Minute, 2) // epoch 2: offsets 3-4, HW stays 3
+	latest := func(replica int32) int64 {
+		off, _, _, err := rm.fetchOffsetForTimestamp(tp0, -1, replica, -1, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return off
+	}
+	if got := latest(-1); got != 3 {
+		t.Errorf("latest for a consumer = %d, want the HW 3", got)
+	}
+	if got := latest(2); got != 5 {
+		t.Errorf("latest for a follower = %d, want the LEO 5", got)
+	}
+	if off, _, le, err := rm.fetchOffsetForTimestamp(tp0, -2, -1, -1, true); err != nil || off != 0 || le != 0 {
+		t.Errorf("earliest = %d epoch %d (%v), want 0 epoch 0", off, le, err)
+	}
+	if _, _, _, err := rm.fetchOffsetForTimestamp(tp0, -1, -1, 1, true); !errors.Is(err, kerr.FencedLeaderEpoch) {
+		t.Errorf("older current_leader_epoch: %v", err)
+	}
+	if _, _, _, err := rm.fetchOffsetForTimestamp(tp0, -1, -1, 3, true); !errors.Is(err, kerr.UnknownLeaderEpoch) {
+		t.Errorf("newer current_leader_epoch: %v", err)
+	}
+	for _, c := range []struct {
+		epoch     int32
+		wantEpoch int32
+		wantEnd   int64
+	}{
+		{2, 2, 5},   // the current epoch: the LEO
+		{1, 0, 3},   // unknown epoch between: largest known below, start of the next
+		{0, 0, 3},   // a known older epoch: the next epoch's start
+		{3, -1, -1}, // above every known epoch
+		{-1, -1, -1},
+	} {
+		e, end, err := rm.lastOffsetForLeaderEpoch(tp0, -1, c.epoch, -1)
+		if err != nil || e != c.wantEpoch || end != c.wantEnd {
+			t.Errorf("OffsetForLeaderEpoch(%d) = (%d, %d, %v), want (%d, %d)", c.epoch, e, end, err, c.wantEpoch, c.wantEnd)
+		}
+	}
+}
