@@ -260,6 +260,27 @@ func (rm *ReplicaManager) IsLeader(tp log.TopicPartition) bool {
 	return p != nil && p.isLeader()
 }
 
+// TopicConfigChanged applies a changed min.insync.replicas to the hosted
+// partitions of topic (the log settings are applied to the logs by the
+// config-change listener; this is the part the replica manager keeps).
+// Parked acks=all produces are re-checked.
+func (rm *ReplicaManager) TopicConfigChanged(topic string, minISR int32) {
+	rm.partsMu.RLock()
+	var ps []*Partition
+	for tp, p := range rm.parts {
+		if tp.Topic == topic {
+			ps = append(ps, p)
+		}
+	}
+	rm.partsMu.RUnlock()
+	for _, p := range ps {
+		p.mu.Lock()
+		p.minISR = minISR
+		p.mu.Unlock()
+		rm.produceWait.checkAndComplete(p.tp)
+	}
+}
+
 // BecomeLeaderOrFollower applies a LeaderAndIsr request (Kafka's
 // ReplicaManager.becomeLeaderOrFollower, replication.md §1): partition
 // states with a leader epoch higher than the one we hold are accepted;

@@ -520,3 +520,15 @@ func TestOffsetLookups(t *testing.T) {
 		}
 	}
 }
+
+func TestTopicConfigChangedAppliesMinISR(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, []int32{1}, []int32{1, 2}))
+	if res := <-appendAsync(rm, -1, time.Minute, 1); res.Err != nil {
+		t.Fatalf("min.insync.replicas 1: %v", res.Err)
+	}
+	rm.TopicConfigChanged("t", 2)
+	if res := <-appendAsync(rm, -1, time.Minute, 1); !errors.Is(res.Err, kerr.NotEnoughReplicas) {
+		t.Fatalf("after min.insync.replicas=2: %v", res.Err)
+	}
+}
