@@ -629,10 +629,19 @@ func clientOpts(props map[string]string) ([]kgo.Opt, error) {
 	} else if ok {
 		opts = append(opts, kgo.ProducerLinger(d))
 	}
-	if n, ok, err := num("batch.size"); err != nil {
+	// batch.size is only Java's target batch size (a larger record still
+	// goes out alone); franz-go has no such knob, and its batch maximum
+	// also caps record size, so it takes max.request.size (Java's cap on a
+	// serialized record) instead.
+	if _, _, err := num("batch.size"); err != nil {
+		return nil, err
+	}
+	if n, ok, err := num("max.request.size"); err != nil {
 		return nil, err
 	} else if ok && n > 0 {
 		opts = append(opts, kgo.ProducerBatchMaxBytes(int32(n)))
+	} else {
+		opts = append(opts, kgo.ProducerBatchMaxBytes(1048576)) // Java's default
 	}
 	if n, ok, err := num("retries"); err != nil {
 		return nil, err
@@ -794,15 +803,8 @@ func javaErrorName(err error) string {
 		}
 		return ""
 	}
-	switch ke.Code {
-	case kerr.NonEmptyGroup.Code:
-		return "GroupNotEmptyException"
-	case kerr.GroupIDNotFound.Code:
-		return "GroupIdNotFoundException"
-	case kerr.InvalidGroupID.Code:
-		return "InvalidGroupIdException"
-	case kerr.RequestTimedOut.Code:
-		return "TimeoutException"
+	if name, ok := irregularJavaErrors[ke.Code]; ok {
+		return name
 	}
 	var sb strings.Builder
 	for _, w := range strings.Split(strings.ToLower(ke.Message), "_") {
@@ -812,6 +814,35 @@ func javaErrorName(err error) string {
 	}
 	sb.WriteString("Exception")
 	return sb.String()
+}
+
+// irregularJavaErrors lists the codes whose exception class is not the
+// CamelCased error name plus "Exception" (Kafka's Errors.java).
+var irregularJavaErrors = map[int16]string{
+	kerr.UnknownServerError.Code:                 "UnknownServerException",
+	kerr.CorruptMessage.Code:                     "CorruptRecordException",
+	kerr.RequestTimedOut.Code:                    "TimeoutException",
+	kerr.MessageTooLarge.Code:                    "RecordTooLargeException",
+	kerr.StaleControllerEpoch.Code:               "ControllerMovedException",
+	kerr.OffsetMetadataTooLarge.Code:             "OffsetMetadataTooLarge",
+	kerr.InvalidTopicException.Code:              "InvalidTopicException",
+	kerr.RecordListTooLarge.Code:                 "RecordBatchTooLargeException",
+	kerr.TopicAuthorizationFailed.Code:           "TopicAuthorizationException",
+	kerr.GroupAuthorizationFailed.Code:           "GroupAuthorizationException",
+	kerr.ClusterAuthorizationFailed.Code:         "ClusterAuthorizationException",
+	kerr.TopicAlreadyExists.Code:                 "TopicExistsException",
+	kerr.InvalidConfig.Code:                      "InvalidConfigurationException",
+	kerr.OutOfOrderSequenceNumber.Code:           "OutOfOrderSequenceException",
+	kerr.DuplicateSequenceNumber.Code:            "DuplicateSequenceException",
+	kerr.InvalidProducerIDMapping.Code:           "InvalidPidMappingException",
+	kerr.InvalidTransactionTimeout.Code:          "InvalidTxnTimeoutException",
+	kerr.TransactionalIDAuthorizationFailed.Code: "TransactionalIdAuthorizationException",
+	kerr.KafkaStorageError.Code:                  "KafkaStorageException",
+	kerr.DelegationTokenAuthDisabled.Code:        "DelegationTokenDisabledException",
+	kerr.DelegationTokenRequestNotAllowed.Code:   "UnsupportedByAuthenticationException",
+	kerr.NonEmptyGroup.Code:                      "GroupNotEmptyException",
+	kerr.GroupIDNotFound.Code:                    "GroupIdNotFoundException",
+	kerr.InvalidGroupID.Code:                     "InvalidGroupIdException",
 }
 
 // brokerError is a Kafka error code with the broker's own message.

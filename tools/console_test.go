@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -263,5 +264,37 @@ func TestConsoleProducerInterrupt(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("producer did not stop on interrupt")
+	}
+}
+
+// A line far above batch.size (16384) is one record, as with Kafka's console
+// producer: only max.request.size (1 MiB) caps a record.
+func TestConsoleProducerLineLargerThanBatchSize(t *testing.T) {
+	addr := startKfake(t)
+	line := strings.Repeat("z", 20000)
+	res := runTool(t, runConsoleProducer, line+"\n", "--broker-list", addr, "--topic", "big")
+	if res.Code != 0 {
+		t.Fatalf("producer: code %d stderr %q", res.Code, res.Stderr)
+	}
+	res = runTool(t, runConsoleConsumer, "", "--bootstrap-server", addr, "--topic", "big",
+		"--from-beginning", "--max-messages", "1")
+	if res.Code != 0 || res.Stdout != line+"\n" {
+		t.Fatalf("consumer: code %d, %d bytes out, stderr %q", res.Code, len(res.Stdout), res.Stderr)
+	}
+}
+
+// Errors are named by their Java exception class, which is not always the
+// error name plus "Exception" (Kafka's Errors.java).
+func TestJavaErrorNames(t *testing.T) {
+	for err, want := range map[error]string{
+		kerr.MessageTooLarge:       "RecordTooLargeException",
+		kerr.InvalidTopicException: "InvalidTopicException",
+		kerr.CorruptMessage:        "CorruptRecordException",
+		kerr.NotEnoughReplicas:     "NotEnoughReplicasException",
+		kerr.TopicAlreadyExists:    "TopicExistsException",
+	} {
+		if got := javaErrorName(err); got != want {
+			t.Errorf("javaErrorName(%v) = %q, want %q", err, got, want)
+		}
 	}
 }
