@@ -806,8 +806,12 @@ func (b *Broker) dynamicBrokerOverrides() (perBroker, defaults map[string]string
 }
 
 // configSynonyms lists, for broker properties names, the values set at
-// each level in precedence order (ConfigHelper.configSynonyms).
-func (b *Broker) configSynonyms(names []string, perBroker, defaults map[string]string, sensitive bool) []configSynonym {
+// each level in precedence order (ConfigHelper.configSynonyms), less the
+// leading ones not named self: Kafka drops them (its dropWhile), so a topic's
+// retention.ms whose broker value comes only from log.retention.hours in
+// server.properties has no synonym and shows as a default — which is why
+// kafka-topics --describe prints segment.bytes but not retention.ms.
+func (b *Broker) configSynonyms(self string, names []string, perBroker, defaults map[string]string, sensitive bool) []configSynonym {
 	var out []configSynonym
 	val := func(v string) *string {
 		if sensitive {
@@ -837,6 +841,9 @@ func (b *Broker) configSynonyms(names []string, perBroker, defaults map[string]s
 			out = append(out, configSynonym{n, val(d.Default), kmsg.ConfigSourceDefaultConfig})
 		}
 	}
+	for len(out) > 0 && out[0].Name != self {
+		out = out[1:]
+	}
 	return out
 }
 
@@ -850,7 +857,10 @@ func (b *Broker) topicConfigEntries(overrides map[string]string, names []string,
 		if len(names) > 0 && !slices.Contains(names, row.name) {
 			continue
 		}
-		syns := b.configSynonyms(row.synonyms, perBroker, defaults, false)
+		var syns []configSynonym
+		if len(row.synonyms) > 0 {
+			syns = b.configSynonyms(row.synonyms[0], row.synonyms, perBroker, defaults, false)
+		}
 		e := configEntry{Name: row.name, Type: row.typ, Source: kmsg.ConfigSourceDefaultConfig}
 		v := row.def(b.cfg)
 		if len(syns) > 0 {
@@ -883,7 +893,7 @@ func (b *Broker) brokerConfigEntries(perBrokerResource bool, names []string) []c
 			continue
 		}
 		sensitive := d.Type == TypePassword
-		syns := b.configSynonyms(brokerSynonyms(d.Name), perBroker, defaults, sensitive)
+		syns := b.configSynonyms(d.Name, brokerSynonyms(d.Name), perBroker, defaults, sensitive)
 		if !perBrokerResource {
 			if _, ok := defaults[d.Name]; !ok {
 				continue
