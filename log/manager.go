@@ -147,7 +147,7 @@ func (m *Manager) lockDirs() error {
 		}
 		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 			f.Close()
-			return fmt.Errorf("log: Failed to acquire lock on file .lock in %s. A Kafka instance in another process or thread is using this directory.", d)
+			return fmt.Errorf("Failed to acquire lock on file .lock in %s. A Kafka instance in another process or thread is using this directory.", d)
 		}
 		m.locks = append(m.locks, f)
 	}
