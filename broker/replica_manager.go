@@ -68,6 +68,7 @@ type ReplicaManager struct {
 	deleteRecordsWait *purgatory[log.TopicPartition]
 
 	fetchers *fetcherManager
+	sessions *fetchSessionCache // KIP-227 fetch sessions
 
 	startOnce sync.Once
 	quit      chan struct{}
@@ -114,6 +115,7 @@ func newReplicaManager(b *Broker) *ReplicaManager {
 		rm.isr = newZKISRUpdater(b.zk, rm)
 	}
 	rm.fetchers = newFetcherManager(rm, b)
+	rm.sessions = newFetchSessionCache(int(cfg.MaxIncrementalFetchSessionCacheSlots))
 	return rm
 }
 
@@ -135,6 +137,7 @@ func newReplicaManagerWith(brokerID int32, logs logStore, lg *zap.Logger, lagMax
 		fetchWait:         newPurgatory[log.TopicPartition]("Fetch", tpHash),
 		deleteRecordsWait: newPurgatory[log.TopicPartition]("DeleteRecords", tpHash),
 		quit:              make(chan struct{}),
+		sessions:          newFetchSessionCache(1000),
 	}
 	rm.topicConfig = func(string) (log.Config, int32) { return log.DefaultConfig(), rm.minISRDefault }
 	rm.isr = localISRUpdater{}

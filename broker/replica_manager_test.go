@@ -532,3 +532,56 @@ func TestTopicConfigChangedAppliesMinISR(t *testing.T) {
 		t.Fatalf("after min.insync.replicas=2: %v", res.Err)
 	}
 }
+
+// KIP-227 fetch sessions: a full fetch opens a session; incremental
+// requests must carry the next epoch, may forget partitions, and are
+// answered only with partitions that changed.
+func TestFetchSessions(t *testing.T) {
+	c := newFetchSessionCache(2)
+	a := log.TopicPartition{Topic: "a", Partition: 0}
+	bTP := log.TopicPartition{Topic: "b", Partition: 0}
+	full := []fetchPartition{{tp: a, fetchOffset: 0}, {tp: bTP, fetchOffset: 0}}
+	s := c.create(full)
+	if s == nil || s.id == 0 {
+		t.Fatal("no session created")
+	}
+	res := []fetchPartitionResult{{hw: 5, lso: 5, logStartOffset: 0, divergingEpoch: -1}, {hw: 0, lso: 0, logStartOffset: 0, divergingEpoch: -1}}
+	inc := s.recordSent(full, res, false)
+	if !inc(0) || !inc(1) {
+		t.Fatal("a full fetch must include every partition")
+	}
+
+	req := kmsg.NewPtrFetchRequest()
+	req.Version = 11
+	req.SessionID, req.SessionEpoch = s.id, 1
+	_, parts, code := c.update(req, []fetchPartition{{tp: a, fetchOffset: 5}})
+	if code != 0 || len(parts) != 2 || parts[0].fetchOffset != 5 {
+		t.Fatalf("incremental update: code %d parts %+v", code, parts)
+	}
+	// Only a has news (its HW moved); b is unchanged and left out.
+	res = []fetchPartitionResult{{hw: 7, lso: 7, logStartOffset: 0, divergingEpoch: -1}, {hw: 0, lso: 0, logStartOffset: 0, divergingEpoch: -1}}
+	inc = s.recordSent(parts, res, true)
+	if !inc(0) || inc(1) {
+		t.Fatalf("incremental answer includes a=%v b=%v, want a only", inc(0), inc(1))
+	}
+	if _, _, code := c.update(req, nil); code != kerr.InvalidFetchSessionEpoch.Code {
+		t.Fatalf("replayed epoch: code %d, want INVALID_FETCH_SESSION_EPOCH", code)
+	}
+	req.SessionEpoch = 2
+	ft := kmsg.NewFetchRequestForgottenTopic()
+	ft.Topic, ft.Partitions = "b", []int32{0}
+	req.ForgottenTopics = append(req.ForgottenTopics, ft)
+	if _, parts, code := c.update(req, nil); code != 0 || len(parts) != 1 || parts[0].tp != a {
+		t.Fatalf("after forgetting b: code %d parts %+v", code, parts)
+	}
+	req.SessionID = s.id + 1000
+	if _, _, code := c.update(req, nil); code != kerr.FetchSessionIDNotFound.Code {
+		t.Fatalf("unknown session: code %d", code)
+	}
+	// The cache is bounded: with both slots busy and recently used, a third
+	// client fetches without a session.
+	c.create(full)
+	if c.create(full) != nil {
+		t.Fatal("a third session was created in a two-slot cache of recently used sessions")
+	}
+}
