@@ -41,16 +41,26 @@ func (s *socketServer) bind(eps []Endpoint) error {
 		if err != nil {
 			s.closeListeners()
 			if errors.Is(err, syscall.EADDRINUSE) {
-				return fmt.Errorf("Socket server failed to bind to %s: Address already in use.", ep.Addr())
+				return fmt.Errorf("Socket server failed to bind to %s: Address already in use.", kafkaBindAddr(ep.Addr()))
 			}
-			return fmt.Errorf("Socket server failed to bind to %s: %w", ep.Addr(), err)
+			return fmt.Errorf("Socket server failed to bind to %s: %w", kafkaBindAddr(ep.Addr()), err)
 		}
 		s.mu.Lock()
 		s.listeners[ep.Name] = ln
 		s.mu.Unlock()
-		s.lg.Info(fmt.Sprintf("Awaiting socket connections on %s.", ln.Addr()), zap.String("listener", ep.Name))
+		s.lg.Info(fmt.Sprintf("Awaiting socket connections on %s.", kafkaBindAddr(ln.Addr().String())), zap.String("listener", ep.Name))
 	}
 	return nil
+}
+
+// kafkaBindAddr shows a wildcard listen address as Java does ("0.0.0.0:9092"
+// where Go says ":9092" or "[::]:9092").
+func kafkaBindAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || (host != "" && host != "::") {
+		return addr
+	}
+	return "0.0.0.0:" + port
 }
 
 // boundPort is the port a listener really got (for port 0 in tests).
