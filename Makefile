@@ -1,7 +1,7 @@
 # gokafka: `make` builds bin/gokafka; `make run` starts ZooKeeper and a broker;
 # `make test` runs everything (vet, unit, integration, race, fuzz seeds).
-# System packages (ZooKeeper, kcat, a JRE, ps, and gcc for -race) are
-# installed when missing.
+# System packages (ZooKeeper, kcat, a JRE, ps, gcc for -race, and the
+# Python Kafka clients of the interop tests) are installed when missing.
 
 GO        ?= go
 BIN       := bin/gokafka
@@ -33,6 +33,8 @@ deps:
 	command -v kcat >/dev/null 2>&1 || dpkg -s kcat >/dev/null 2>&1 || missing="$$missing kcat"; \
 	command -v ps >/dev/null 2>&1 || missing="$$missing procps"; \
 	command -v gcc >/dev/null 2>&1 || missing="$$missing gcc libc6-dev"; \
+	dpkg -s python3-kafka >/dev/null 2>&1 || missing="$$missing python3-kafka"; \
+	dpkg -s python3-confluent-kafka >/dev/null 2>&1 || missing="$$missing python3-confluent-kafka"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing:$$missing"; \
 		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
