@@ -49,6 +49,8 @@ var apiTable = []api{
 	{key: 45, minVersion: 0, maxVersion: 0, handle: (*Broker).handleAlterPartitionReassignments},
 	{key: 46, minVersion: 0, maxVersion: 0, handle: (*Broker).handleListPartitionReassignments},
 	{key: 47, minVersion: 0, maxVersion: 0, handle: (*Broker).handleOffsetDelete},
+	{key: 48, minVersion: 0, maxVersion: 1, handle: (*Broker).handleDescribeClientQuotas},
+	{key: 49, minVersion: 0, maxVersion: 1, handle: (*Broker).handleAlterClientQuotas},
 	{key: 60, minVersion: 0, maxVersion: 0, handle: (*Broker).handleDescribeCluster},
 }
 
