@@ -1267,10 +1267,12 @@ func (b *Broker) applyTopicConfig(topic string) {
 		b.lg.Warn("Could not read config of topic "+topic, zap.Error(err))
 		return
 	}
-	cfg, _ := topicLogConfig(b.cfg, overrides)
+	cfg, minISR := topicLogConfig(b.cfg, overrides)
 	for tp, l := range b.logs.All() {
 		if tp.Topic == topic {
 			l.UpdateConfig(cfg)
 		}
 	}
+	// min.insync.replicas is the replica manager's, not the log's.
+	b.replicas.TopicConfigChanged(topic, minISR)
 }
