@@ -93,13 +93,6 @@ var (
 	ipQuotaKeys = map[string]string{"connection_creation_rate": "INT"}
 )
 
-// isQuotaConfig is QuotaConfigs.isQuotaConfig: the keys Describe reports.
-func isQuotaConfig(k string) bool {
-	_, uc := userClientQuotaKeys[k]
-	_, ip := ipQuotaKeys[k]
-	return uc || ip
-}
-
 func invalidQuotaRequest(format string, args ...any) error {
 	return protocol.Errorf(kerr.InvalidRequest, format, args...)
 }
@@ -348,7 +341,7 @@ func (b *Broker) describeUserClientQuotas(user, client *quotaFilterComponent, st
 	}
 	var out []describedQuota
 	for _, c := range cands {
-		values, err := quotaValues(c.cfg)
+		values, err := quotaValues(c.cfg, userClientQuotaKeys)
 		if err != nil {
 			return nil, err
 		}
@@ -412,13 +405,7 @@ func (b *Broker) describeIPQuotas(ip *quotaFilterComponent, strict bool) ([]desc
 	}
 	var out []describedQuota
 	for _, c := range cands {
-		ipOnly := map[string]string{}
-		for k, v := range c.cfg {
-			if _, ok := ipQuotaKeys[k]; ok {
-				ipOnly[k] = v
-			}
-		}
-		values, err := quotaValues(ipOnly)
+		values, err := quotaValues(c.cfg, ipQuotaKeys)
 		if err != nil {
 			return nil, err
 		}
@@ -429,12 +416,13 @@ func (b *Broker) describeIPQuotas(ip *quotaFilterComponent, strict bool) ([]desc
 	return out, nil
 }
 
-// quotaValues keeps the quota keys of a stored config as doubles; a value
-// that is not a number is Kafka's IllegalStateException.
-func quotaValues(cfg map[string]string) (map[string]float64, error) {
+// quotaValues keeps the quota keys of a stored config as doubles (other
+// keys, such as a user's SCRAM credentials, are not quotas); a value that is
+// not a number is Kafka's IllegalStateException.
+func quotaValues(cfg map[string]string, keys map[string]string) (map[string]float64, error) {
 	out := map[string]float64{}
 	for k, v := range cfg {
-		if !isQuotaConfig(k) {
+		if _, ok := keys[k]; !ok {
 			continue
 		}
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
@@ -595,7 +583,47 @@ func (b *Broker) alterEntityQuotas(entity []quotaEntityEntry, ops []kmsg.AlterCl
 	if validateOnly {
 		return nil
 	}
+	// AdminZkClient.changeConfigs validates the whole node before writing:
+	// a user's own node against DynamicConfig.User, the default user and
+	// <user, client-id> nodes against DynamicConfig.Client.
+	check := keys
+	if typ == zkcoord.ConfigTypeUser && (*user == zkcoord.DefaultEntity || client != nil) {
+		check = userClientQuotaKeys
+	}
+	if !validStoredQuotas(props, check) {
+		return unknownServerError()
+	}
 	return b.zk.SetEntityConfig(typ, path, props)
+}
+
+// validStoredQuotas is DynamicConfig.validate: only known keys, each value
+// parsing as its type (connection_creation_rate at least 0). A failure is a
+// Java IllegalArgumentException or ConfigException, so UNKNOWN_SERVER_ERROR.
+func validStoredQuotas(props, keys map[string]string) bool {
+	for k, v := range props {
+		kind, ok := keys[k]
+		if !ok {
+			return false
+		}
+		v = strings.TrimSpace(v)
+		var err error
+		switch kind {
+		case "LONG":
+			_, err = strconv.ParseInt(v, 10, 64)
+		case "INT":
+			var n int64
+			n, err = strconv.ParseInt(v, 10, 32)
+			if err == nil && n < 0 {
+				return false
+			}
+		case "DOUBLE":
+			_, err = strconv.ParseFloat(v, 64)
+		}
+		if err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // validIPEntity is DynamicConfig.Ip.isValidIpEntity without name

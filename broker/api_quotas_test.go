@@ -69,9 +69,7 @@ func TestClientQuotasIntegration(t *testing.T) {
 		t.Skip("integration test: starts ZooKeeper")
 	}
 	bs := startTestCluster(t, 2)
-	ctrl := bs[0].metadata.ControllerID()
-	other := bs[1-ctrl]
-	adm := kadm.NewClient(newClient(t, kgo.SeedBrokers(other.addr())))
+	adm := kadm.NewClient(newClient(t, kgo.SeedBrokers(bs[0].addr(), bs[1].addr())))
 	c := ctx(t)
 	s := func(v string) *string { return &v }
 	ent := func(kv ...*string) kadm.ClientQuotaEntity {
@@ -240,26 +238,34 @@ func TestClientQuotasIntegration(t *testing.T) {
 		kadm.AlterClientQuotaEntry{Entity: ent(ip, s("::1")), Ops: set("connection_creation_rate", 1.0)},
 		kadm.AlterClientQuotaEntry{Entity: ent(ip, s("127.0.0.2")), Ops: set("connection_creation_rate", 1.5)},
 		kadm.AlterClientQuotaEntry{Entity: ent(client, s("c4")), Ops: set("request_percentage", 0.5)},
+		// A SCRAM key is a STRING config 2.8 cannot set from a double
+		// (IllegalStateException).
+		kadm.AlterClientQuotaEntry{Entity: ent(user, s("bob")), Ops: set("SCRAM-SHA-256", 1.0)},
+		// 2.8 rounds (value + 1e-6) toward zero, so any negative integer
+		// fails the integer check.
+		kadm.AlterClientQuotaEntry{Entity: ent(ip, s("127.0.0.3")), Ops: set("connection_creation_rate", -1.0)},
 	)
-	wantErrs := []string{
-		"Invalid configuration key retention.ms",
-		"Configuration producer_byte_rate must be a LONG value",
-		"%3A%3A1 is not a valid IP or resolvable host.",
-		"Configuration connection_creation_rate must be a INT value",
-		"",
+	wantErrs := []struct {
+		err error
+		msg string
+	}{
+		{kerr.InvalidRequest, "Invalid configuration key retention.ms"},
+		{kerr.InvalidRequest, "Configuration producer_byte_rate must be a LONG value"},
+		{kerr.InvalidRequest, "%3A%3A1 is not a valid IP or resolvable host."},
+		{kerr.InvalidRequest, "Configuration connection_creation_rate must be a INT value"},
+		{nil, ""},
+		{kerr.UnknownServerError, ""},
+		{kerr.InvalidRequest, "Configuration connection_creation_rate must be a INT value"},
 	}
 	if len(res) != len(wantErrs) {
 		t.Fatalf("alter answered %d entries: %+v", len(res), res)
 	}
 	for i, r := range res {
-		if wantErrs[i] == "" && r.Err == nil {
-			continue
-		}
-		if !errors.Is(r.Err, kerr.InvalidRequest) || r.ErrMessage != wantErrs[i] {
-			t.Errorf("entry %d %v: %v %q, want INVALID_REQUEST %q", i, r.Entity, r.Err, r.ErrMessage, wantErrs[i])
+		if r.Err != wantErrs[i].err || r.ErrMessage != wantErrs[i].msg {
+			t.Errorf("entry %d %v: %v %q, want %v %q", i, r.Entity, r.Err, r.ErrMessage, wantErrs[i].err, wantErrs[i].msg)
 		}
 	}
-	for _, p := range []string{"/config/clients/c2", "/config/clients/c3"} {
+	for _, p := range []string{"/config/clients/c2", "/config/clients/c3", "/config/users/bob", "/config/ips/127.0.0.3"} {
 		if ok, _, _ := bs[0].zk.Exists(p); ok {
 			t.Errorf("%s written by a failed alter", p)
 		}
@@ -295,16 +301,21 @@ func TestClientQuotasIntegration(t *testing.T) {
 		t.Errorf("c4 without quotas described as %q", got)
 	}
 
-	// Both brokers answer; the controller sees the other's writes.
-	raw := dialRaw(t, bs[ctrl].addr())
-	req := kmsg.NewPtrDescribeClientQuotasRequest()
-	req.Version = 1
-	comp := kmsg.NewDescribeClientQuotasRequestComponent()
-	comp.EntityType, comp.MatchType = "client-id", 1
-	req.Components = append(req.Components, comp)
-	resp := raw.roundTrip(req, 7).(*kmsg.DescribeClientQuotasResponse)
-	if resp.ErrorCode != 0 || len(resp.Entries) != 1 || resp.Entries[0].Entity[0].Name != nil || resp.Entries[0].Values[0].Value != 1024 {
-		t.Errorf("controller's describe of the default client: %+v", resp)
+	// Every broker answers, controller or not, in both versions (v1 is the
+	// flexible one).
+	for _, b := range bs {
+		raw := dialRaw(t, b.addr())
+		for v := int16(0); v <= 1; v++ {
+			req := kmsg.NewPtrDescribeClientQuotasRequest()
+			req.Version = v
+			comp := kmsg.NewDescribeClientQuotasRequestComponent()
+			comp.EntityType, comp.MatchType = "client-id", 1
+			req.Components = append(req.Components, comp)
+			resp := raw.roundTrip(req, int32(v)).(*kmsg.DescribeClientQuotasResponse)
+			if resp.ErrorCode != 0 || len(resp.Entries) != 1 || resp.Entries[0].Entity[0].Name != nil || resp.Entries[0].Values[0].Value != 1024 {
+				t.Errorf("broker %d v%d describe of the default client: %+v", b.cfg.BrokerID, v, resp)
+			}
+		}
 	}
 }
 
@@ -349,6 +360,27 @@ func TestKafkaConfigsQuotasEndToEnd(t *testing.T) {
 		data, _, err := bs[0].zk.Get(p)
 		if err != nil || string(data) != want {
 			t.Errorf("%s = %s (%v), want %s", p, data, err, want)
+		}
+	}
+}
+
+// Before writing, the whole node must hold only the entity kind's keys with
+// parseable values, as DynamicConfig.validate requires.
+func TestValidStoredQuotas(t *testing.T) {
+	for _, tc := range []struct {
+		props map[string]string
+		keys  map[string]string
+		ok    bool
+	}{
+		{map[string]string{"producer_byte_rate": "1024", "request_percentage": "200.0"}, userClientQuotaKeys, true},
+		{map[string]string{"SCRAM-SHA-256": "salt=...", "consumer_byte_rate": "1"}, userQuotaKeys, true},
+		{map[string]string{"SCRAM-SHA-256": "salt=..."}, userClientQuotaKeys, false},
+		{map[string]string{"producer_byte_rate": "1.5E7"}, userClientQuotaKeys, false},
+		{map[string]string{"connection_creation_rate": "-1"}, ipQuotaKeys, false},
+		{map[string]string{"retention.ms": "1"}, ipQuotaKeys, false},
+	} {
+		if got := validStoredQuotas(tc.props, tc.keys); got != tc.ok {
+			t.Errorf("validStoredQuotas(%v) = %v, want %v", tc.props, got, tc.ok)
 		}
 	}
 }
