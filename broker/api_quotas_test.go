@@ -345,6 +345,11 @@ func TestKafkaConfigsQuotasEndToEnd(t *testing.T) {
 		{"--alter --add-config producer_byte_rate=512 --entity-type users --entity-default", "Completed updating default config for users in the cluster.\n"},
 		{"--describe --entity-type users", "Quota configs for the default user-principal are producer_byte_rate=512.0\n" +
 			"Quota configs for user-principal 'user1' are consumer_byte_rate=2048.0, request_percentage=200.0\n"},
+		{"--describe --entity-type users --entity-name user1", "Quota configs for user-principal 'user1' are consumer_byte_rate=2048.0, request_percentage=200.0\n"},
+		{"--alter --add-config producer_byte_rate=1024,consumer_byte_rate=2048,request_percentage=200 --entity-type users --entity-name user1 --entity-type clients --entity-name clientA",
+			"Completed updating config for user user1.\n"},
+		{"--describe --entity-type users --entity-name user1 --entity-type clients --entity-name clientA",
+			"Quota configs for user-principal 'user1', client-id 'clientA' are consumer_byte_rate=2048.0, producer_byte_rate=1024.0, request_percentage=200.0\n"},
 		{"--alter --delete-config producer_byte_rate --entity-type clients --entity-name c1", "Completed updating config for client c1.\n"},
 		{"--describe --entity-type clients --entity-name c1", ""},
 	} {
