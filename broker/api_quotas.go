@@ -31,7 +31,12 @@ package broker
 //   "Invalid configuration key k", "Configuration k must be a LONG value",
 //   "Invalid quota entity combination, IP entity should not be used with
 //   user/client ID entity.", "x is not a valid IP or resolvable host.".
-//   validate_only runs every check and writes nothing.
+//   Like 2.8, (value + 1e-6) is truncated toward zero, so negative integer
+//   values fail that check. Without validate_only the whole resulting node
+//   is then checked as DynamicConfig.validate does (only the kind's keys,
+//   parseable values); a failure there, or a SCRAM key (a STRING config),
+//   is UNKNOWN_SERVER_ERROR without a message, as 2.8 answers Java
+//   exceptions. validate_only runs the per-op checks and writes nothing.
 // * Duplicates are handled as 2.8's request classes do (Java maps): an
 //   entity naming a type twice keeps the last name; entries naming the same
 //   entity twice are both applied in order and answered once (the last
