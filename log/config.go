@@ -71,6 +71,22 @@ func policyHas(policy, want string) bool {
 	return false
 }
 
+// liveConfig is a Log's current Config with the answers the append path
+// needs precomputed, so that an append reads flags instead of comparing
+// strings (cleanup.policy, message.timestamp.type) every time.
+type liveConfig struct {
+	Config
+	appendTime bool // message.timestamp.type=LogAppendTime
+	compact    bool // cleanup.policy contains compact
+	checkTs    bool // message.timestamp.difference.max.ms is finite (and CreateTime)
+}
+
+func newLiveConfig(cfg Config) *liveConfig {
+	c := cfg.sanitized()
+	return &liveConfig{Config: c, appendTime: c.logAppendTime(), compact: c.Compact(),
+		checkTs: !c.logAppendTime() && c.MessageTimestampDifferenceMaxMs != math.MaxInt64}
+}
+
 // logAppendTime reports whether the broker stamps timestamps.
 func (c Config) logAppendTime() bool { return c.MessageTimestampType == "LogAppendTime" }
 

@@ -35,7 +35,7 @@ func FuzzValidateBatch(f *testing.F) {
 	cfg := DefaultConfig()
 	cfg.SegmentIndexBytes = 4096
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sum, err := validate(data, cfg, true, time.Now().UnixMilli())
+		sum, err := validate(data, newLiveConfig(cfg), true, time.Now().UnixMilli())
 		if err != nil {
 			if !isCorruption(err) && !errorsIs(err, ErrRecordTooLarge) && !errorsIs(err, ErrRecordListTooLarge) && !errorsIs(err, ErrInvalidTimestamp) {
 				t.Fatalf("unclassified error %v", err)

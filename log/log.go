@@ -86,7 +86,7 @@ type Log struct {
 	fs  fileOps
 	now func() time.Time
 
-	cfg atomic.Pointer[Config]
+	cfg atomic.Pointer[liveConfig]
 
 	mu             sync.RWMutex
 	segments       []*segment // guarded by mu; sorted by base offset; never empty while open
@@ -131,12 +131,11 @@ func (o *logOptions) fill() {
 }
 
 // Config returns the log's current configuration.
-func (l *Log) Config() Config { return *l.cfg.Load() }
+func (l *Log) Config() Config { return l.cfg.Load().Config }
 
 // UpdateConfig replaces the configuration (a topic config change).
 func (l *Log) UpdateConfig(cfg Config) {
-	c := cfg.sanitized()
-	l.cfg.Store(&c)
+	l.cfg.Store(newLiveConfig(cfg))
 }
 
 // Dir is the partition directory.
