@@ -313,8 +313,9 @@ func (l *Log) cleanGroup(group []*segment, sizes map[*segment]int64, offsets map
 }
 
 // filterBatch returns the batch to keep: raw itself when every record
-// survives, a rebuilt uncompressed batch keeping offsets and the original
-// last offset when some do, nil when none do. Control batches are kept.
+// survives, a rebuilt batch keeping offsets, the original last offset and
+// the original codec when some do, nil when none do. Control batches are
+// kept.
 func filterBatch(h BatchHeader, raw []byte, offsets map[[16]byte]int64, retainDeletes bool) ([]byte, error) {
 	if h.IsControl() {
 		return raw, nil
@@ -342,12 +343,14 @@ func filterBatch(h BatchHeader, raw []byte, offsets map[[16]byte]int64, retainDe
 	if len(kept) == 0 {
 		return nil, nil
 	}
-	return BuildBatchWith(BatchOptions{
+	plain := BuildBatchWith(BatchOptions{
 		BaseOffset: h.BaseOffset, PartitionLeaderEpoch: h.PartitionLeaderEpoch,
 		ProducerID: h.ProducerID, ProducerEpoch: h.ProducerEpoch, BaseSequence: h.BaseSequence,
 		Transactional: h.IsTransactional(), LogAppendTime: h.LogAppendTime(),
 		KeepOffsets: true, LastOffset: h.LastOffset(),
-	}, kept), nil
+	}, kept)
+	// Kafka's cleaner re-compresses the survivors with the original codec.
+	return recompressBatch(plain, h.Compression())
 }
 
 // cleanOnce is one pass of the cleaner thread: clean the compacted log

@@ -215,3 +215,51 @@ func TestInterruptedSwapIsCompletedAtStartup(t *testing.T) {
 		t.Fatal("the replaced second segment is still there")
 	}
 }
+
+// TestCompactionKeepsTheCodec: a compressed batch of which only some
+// records survive is rewritten with its original codec, as Kafka's
+// cleaner does, and still holds the surviving records at their offsets.
+func TestCompactionKeepsTheCodec(t *testing.T) {
+	for _, codec := range []int{CompressionGzip, CompressionSnappy, CompressionLZ4, CompressionZstd} {
+		t.Run(compressionName(codec), func(t *testing.T) {
+			cfg := testConfig()
+			cfg.SegmentBytes = 4096
+			cfg.CleanupPolicy = "compact"
+			l, _ := newTestLog(t, cfg)
+			for i := 0; i < 40; i++ {
+				// Each batch: a key updated later ("k<i%4>") and one never updated.
+				b := keyedBatch(1, fmt.Sprintf("k%d", i%4), fmt.Sprintf("v%d", i), fmt.Sprintf("once-%d", i), "x")
+				mustAppend(t, l, compressBatch(t, b, codec, false))
+				if i%10 == 9 {
+					l.Roll() // compressed batches are small: make cleanable segments
+				}
+			}
+			before, _ := recordsByKey(t, l)
+			l.SetHighWatermark(l.LogEndOffset())
+			if _, err := l.Clean(context.Background(), 0, 0, 0); err != nil {
+				t.Fatal(err)
+			}
+			rewritten := 0
+			for _, b := range readAll(t, l, 0) {
+				if b.Compression() != codec {
+					t.Fatalf("batch at %d has codec %s after cleaning", b.BaseOffset, b.CompressionName())
+				}
+				if b.RecordCount == 1 {
+					rewritten++
+				}
+			}
+			if rewritten == 0 {
+				t.Fatal("no batch was rewritten")
+			}
+			after, _ := recordsByKey(t, l)
+			for k, r := range after {
+				if b := before[k]; b.Offset != r.Offset || string(b.Value) != string(r.Value) {
+					t.Fatalf("key %s: %q at %d, want %q at %d", k, r.Value, r.Offset, b.Value, b.Offset)
+				}
+			}
+			if len(after) != len(before) {
+				t.Fatalf("%d keys after cleaning, %d before", len(after), len(before))
+			}
+		})
+	}
+}

@@ -5,8 +5,9 @@
 //
 // It imports no other package of the project: only the standard library,
 // zap for logging, and klauspost/compress and pierrec/lz4 to decompress
-// batches for the cleaner, OffsetForTimestamp and tools (the append path
-// never decompresses). The high watermark is a number the broker passes
+// batches for the cleaner, OffsetForTimestamp and tools, and to
+// re-compress the batches the cleaner rewrites (the append path never
+// compresses or decompresses). The high watermark is a number the broker passes
 // in (SetHighWatermark, Manager.CheckpointHighWatermarks, Read's
 // maxOffset); the log owns its vocabulary (AppendInfo, FetchData,
 // EpochEntry).
@@ -194,9 +195,10 @@
 // the segments from the log start up to the end of the mapped section are
 // rewritten in groups that fit segment.bytes: a batch whose records all
 // survive is copied as is; otherwise the survivors are re-encoded into one
-// uncompressed batch with the original base and last offsets, producer
-// fields and epoch (gokafka never compresses; Kafka re-compresses with the
-// original codec). Keyless records are dropped; tombstones are dropped
+// batch with the original base and last offsets, producer fields, epoch
+// and codec: re-compressed as Kafka's Java encoders write it (gzip; snappy
+// in snappy-java's xerial framing; an LZ4 frame of 64 KB blocks; zstd at
+// the default level; see compress.go). Keyless records are dropped; tombstones are dropped
 // once their segment was last modified before the last clean segment's
 // modification time minus delete.retention.ms. The cleaner reads and
 // writes without the log lock, swaps under it, and gives up if the log
@@ -216,6 +218,5 @@
 //
 // Transactions (.txnindex, aborted transactions, last stable offset),
 // producer snapshots (.snapshot), message format down-conversion (only
-// magic 2 is stored), max.compaction.lag.ms, and re-compression in the
-// cleaner.
+// magic 2 is stored) and max.compaction.lag.ms.
 package log
