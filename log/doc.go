@@ -146,8 +146,9 @@
 // # Recovery
 //
 // Without .kafka_cleanshutdown, each log recovers every segment from the
-// one holding its recovery point: indexes are reset, every batch is read
-// and validated (framing, magic, CRC, offsets increasing and within 32
+// one holding its recovery point in one sequential pass (1 MB preads,
+// issued by a read-ahead goroutine while the previous chunk is checked):
+// indexes are reset, every batch is read and validated (framing, magic, CRC, offsets increasing and within 32
 // bits of the base), indexes are rebuilt with the same interval rule,
 // leader epochs are re-derived from the batches. At the first invalid
 // batch the file is cut, the cut is logged (file, offset, bytes), and

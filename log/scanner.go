@@ -24,6 +24,7 @@ type scanner struct {
 	buf    []byte
 	bstart int64 // file position of buf[0]
 	blen   int
+	ra     *readAhead // non-nil while a read-ahead goroutine feeds buf
 
 	// err is why the scan stopped before end: an I/O error (ErrStorage)
 	// or an invalid batch (ErrCorruption / ErrInvalidRecord).
@@ -58,6 +59,10 @@ func (s *scanner) reset(r io.ReaderAt, pos, end int64, full, validate bool) {
 
 // release returns a pooled buffer; the scanner must not be used after.
 func (s *scanner) release() {
+	if s.ra != nil {
+		s.ra.stop()
+		s.ra = nil
+	}
 	if s.pooled != nil && cap(s.buf) == headerChunk {
 		headerBufs.Put(s.pooled)
 	}
@@ -71,6 +76,19 @@ func (s *scanner) ensure(pos int64, n int) bool {
 	}
 	if pos+int64(n) > s.end {
 		return false
+	}
+	if s.ra != nil {
+		if s.ra.ensure(s, pos, n) {
+			return true
+		}
+		if s.err != nil {
+			return false
+		}
+		// Not sequential or a batch larger than the headroom: go on
+		// with plain preads.
+		s.ra.stop()
+		s.ra = nil
+		s.buf, s.blen = nil, 0
 	}
 	want := max(n, s.chunk)
 	if rest := s.end - pos; int64(want) > rest {
@@ -143,4 +161,117 @@ func (s *scanner) next() (h BatchHeader, pos int64, raw []byte, ok bool) {
 	}
 	s.pos = pos + int64(size)
 	return h, pos, raw, true
+}
+
+// readAhead overlaps a full scan's reads with its checks: a goroutine
+// preads the next chunks of the file while the scanner CRCs the current
+// one, so recovery takes about as long as reading the files, not reading
+// plus checking them. Each buffer has headroom before its chunk where the
+// scanner copies the unread tail of the previous chunk (the batch that
+// straddles the boundary), so batches are always contiguous without
+// re-reading or copying whole chunks.
+type readAhead struct {
+	filled chan raChunk
+	free   chan []byte
+	done   chan struct{}
+	exited chan struct{}
+	cur    []byte // the buffer the scanner reads now (nil at first)
+}
+
+type raChunk struct {
+	off int64
+	buf []byte // raHeadroom + the chunk
+	n   int
+	err error
+}
+
+const (
+	raHeadroom = 1 << 20 // largest straddling batch carried over; larger ones fall back to pread
+	raBuffers  = 3
+)
+
+// readAheadFrom starts reading [pos, end) of the scanner's file. Only
+// for full scans that move strictly forward (recovery).
+func (s *scanner) readAheadFrom(pos int64) {
+	s.release()
+	ra := &readAhead{filled: make(chan raChunk, raBuffers-1), free: make(chan []byte, raBuffers),
+		done: make(chan struct{}), exited: make(chan struct{})}
+	for i := 0; i < raBuffers; i++ {
+		ra.free <- make([]byte, raHeadroom+s.chunk)
+	}
+	r, end, chunk := s.r, s.end, s.chunk
+	go func() {
+		defer close(ra.exited)
+		defer close(ra.filled)
+		for off := pos; off < end; {
+			var b []byte
+			select {
+			case b = <-ra.free:
+			case <-ra.done:
+				return
+			}
+			want := int(min(int64(chunk), end-off))
+			n, err := r.ReadAt(b[raHeadroom:raHeadroom+want], off)
+			if n == want {
+				err = nil
+			} else if err == nil || errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			select {
+			case ra.filled <- raChunk{off: off, buf: b, n: n, err: err}:
+			case <-ra.done:
+				return
+			}
+			if err != nil {
+				return
+			}
+			off += int64(n)
+		}
+	}()
+	s.ra = ra
+	s.buf, s.bstart, s.blen = nil, pos, 0
+}
+
+// ensure makes s.buf hold [pos, pos+n) from the read-ahead chunks. It
+// returns false with s.err set on a read error, and false without it
+// when the request does not fit the sequential scheme (the caller then
+// reads by itself).
+func (ra *readAhead) ensure(s *scanner, pos int64, n int) bool {
+	for !(pos >= s.bstart && pos+int64(n) <= s.bstart+int64(s.blen)) {
+		dataEnd := s.bstart + int64(s.blen)
+		tail := dataEnd - pos
+		if pos < s.bstart || tail < 0 || tail > raHeadroom {
+			return false
+		}
+		c, ok := <-ra.filled
+		if !ok {
+			return false
+		}
+		if c.err != nil {
+			ra.free <- c.buf
+			s.err = storageErr("read segment", c.err)
+			s.blen = 0
+			return false
+		}
+		if c.off != dataEnd {
+			ra.free <- c.buf
+			return false
+		}
+		copy(c.buf[raHeadroom-int(tail):raHeadroom], s.buf[pos-s.bstart:])
+		if ra.cur != nil {
+			ra.free <- ra.cur
+		}
+		ra.cur = c.buf
+		s.buf = c.buf[raHeadroom-int(tail) : raHeadroom+c.n]
+		s.bstart, s.blen = pos, int(tail)+c.n
+	}
+	return true
+}
+
+// stop ends the goroutine and waits for it.
+func (ra *readAhead) stop() {
+	close(ra.done)
+	for range ra.filled {
+	}
+	<-ra.exited
 }

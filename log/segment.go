@@ -268,6 +268,10 @@ func (s *segment) recover(indexInterval int32, onBatch func(h BatchHeader)) (cut
 	s.nextOffset = s.base
 	var validBytes, lastIndexEntry int64
 	sc := newScanner(s.log, 0, s.size, true, true)
+	defer sc.release()
+	if s.size > 2*scanChunk {
+		sc.readAheadFrom(0) // one sequential pass, reads overlapped with the CRC checks
+	}
 	for {
 		h, pos, _, ok := sc.next()
 		if !ok {
