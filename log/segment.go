@@ -298,6 +298,7 @@ func (s *segment) recover(indexInterval int32, onBatch func(h BatchHeader)) (cut
 			onBatch(h)
 		}
 	}
+	sc.release() // stop the read-ahead before the file may be cut
 	if sc.err != nil && !isCorruption(sc.err) {
 		return 0, nil, sc.err // an I/O error: do not cut anything
 	}
