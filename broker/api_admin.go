@@ -165,11 +165,7 @@ func (b *Broker) createTopics(req *kmsg.CreateTopicsRequest, clientID string) *k
 		}
 	}
 	sort.Strings(dups)
-	type created struct {
-		idx        int
-		partitions int
-	}
-	var waitFor []created
+	var waitFor []leaderWait
 	for _, t := range req.Topics {
 		rt := kmsg.NewCreateTopicsResponseTopic()
 		rt.Topic = t.Topic
@@ -203,28 +199,14 @@ func (b *Broker) createTopics(req *kmsg.CreateTopicsRequest, clientID string) *k
 				rt.Configs = b.createTopicsConfigs(configs)
 			}
 			if !req.ValidateOnly {
-				waitFor = append(waitFor, created{len(resp.Topics), len(assign)})
+				waitFor = append(waitFor, leaderWait{len(resp.Topics), rt.Topic, len(assign)})
 			}
 		}
 		resp.Topics = append(resp.Topics, rt)
 	}
-	if len(waitFor) > 0 && req.TimeoutMillis > 0 {
-		done := func() bool {
-			for _, c := range waitFor {
-				if !b.hasAllLeaders(resp.Topics[c.idx].Topic, c.partitions) {
-					return false
-				}
-			}
-			return true
-		}
-		b.waitForMetadata(time.Duration(req.TimeoutMillis)*time.Millisecond, done)
-		for _, c := range waitFor {
-			rt := &resp.Topics[c.idx]
-			if !b.hasAllLeaders(rt.Topic, c.partitions) {
-				rt.ErrorCode, rt.ErrorMessage = kerr.RequestTimedOut.Code, nil
-			}
-		}
-	}
+	b.awaitLeaders(req.TimeoutMillis, waitFor, func(i int) {
+		resp.Topics[i].ErrorCode, resp.Topics[i].ErrorMessage = kerr.RequestTimedOut.Code, nil
+	})
 	for i := range resp.Topics {
 		if req.Version >= 7 && resp.Topics[i].ErrorCode == 0 {
 			resp.Topics[i].TopicID = b.metadata.TopicID(resp.Topics[i].Topic)
@@ -378,8 +360,7 @@ func (b *Broker) createPartitions(req *kmsg.CreatePartitionsRequest) *kmsg.Creat
 	for _, t := range req.Topics {
 		counts[t.Topic]++
 	}
-	type grown struct{ idx, total int }
-	var pending []grown
+	var pending []leaderWait
 	for _, t := range req.Topics {
 		rt := kmsg.NewCreatePartitionsResponseTopic()
 		rt.Topic = t.Topic
@@ -394,27 +375,45 @@ func (b *Broker) createPartitions(req *kmsg.CreatePartitionsRequest) *kmsg.Creat
 		}
 		rt.ErrorCode, rt.ErrorMessage = adminError(err)
 		if err == nil && !req.ValidateOnly {
-			pending = append(pending, grown{len(resp.Topics), int(t.Count)})
+			pending = append(pending, leaderWait{len(resp.Topics), t.Topic, int(t.Count)})
 		}
 		resp.Topics = append(resp.Topics, rt)
 	}
-	if len(pending) > 0 && req.TimeoutMillis > 0 {
-		done := func() bool {
-			for _, p := range pending {
-				if !b.hasAllLeaders(resp.Topics[p.idx].Topic, p.total) {
-					return false
-				}
+	b.awaitLeaders(req.TimeoutMillis, pending, func(i int) {
+		resp.Topics[i].ErrorCode, resp.Topics[i].ErrorMessage = kerr.RequestTimedOut.Code, nil
+	})
+	return resp
+}
+
+// leaderWait is one topic of an admin answer that goes out only once each
+// of its partitions has a leader (Kafka's DelayedCreatePartitions).
+type leaderWait struct {
+	idx        int // index in the response's topic list
+	topic      string
+	partitions int
+}
+
+// awaitLeaders waits up to timeoutMs for every topic of waits to have all
+// its leaders in the metadata cache, then calls timedOut with the response
+// index of each topic that still lacks one. timeoutMs <= 0 does not wait.
+func (b *Broker) awaitLeaders(timeoutMs int32, waits []leaderWait, timedOut func(idx int)) {
+	if len(waits) == 0 || timeoutMs <= 0 {
+		return
+	}
+	ready := func() bool {
+		for _, w := range waits {
+			if !b.hasAllLeaders(w.topic, w.partitions) {
+				return false
 			}
-			return true
 		}
-		b.waitForMetadata(time.Duration(req.TimeoutMillis)*time.Millisecond, done)
-		for _, p := range pending {
-			if !b.hasAllLeaders(resp.Topics[p.idx].Topic, p.total) {
-				resp.Topics[p.idx].ErrorCode, resp.Topics[p.idx].ErrorMessage = kerr.RequestTimedOut.Code, nil
-			}
+		return true
+	}
+	b.waitForMetadata(time.Duration(timeoutMs)*time.Millisecond, ready)
+	for _, w := range waits {
+		if !b.hasAllLeaders(w.topic, w.partitions) {
+			timedOut(w.idx)
 		}
 	}
-	return resp
 }
 
 // addPartitions is ZkAdminManager.createPartitions for one topic.
