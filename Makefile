@@ -11,7 +11,8 @@ FUZZTIME      ?= 30s
 FUZZTIME_TEST ?= 3s
 BENCH     ?= .
 BENCHTIME ?= 1s
-TESTFLAGS ?=
+# -count=1: integration tests talk to real processes, so never reuse a cached pass.
+TESTFLAGS ?= -count=1
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
