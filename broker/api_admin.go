@@ -489,19 +489,27 @@ func controllerCallError(err error) *kerr.Error {
 	return kerr.TypedErrorForCode(protocol.ErrorCode(err, controllerErrors...))
 }
 
+// requestedPartitions flattens a request's topic list; a null list (all
+// partitions) stays nil, an empty one becomes an empty, non-nil slice.
+func requestedPartitions[T any](topics []T, parts func(T) (string, []int32)) []controller.TopicPartition {
+	if topics == nil {
+		return nil
+	}
+	tps := []controller.TopicPartition{}
+	for _, t := range topics {
+		name, ps := parts(t)
+		for _, p := range ps {
+			tps = append(tps, controller.TopicPartition{Topic: name, Partition: p})
+		}
+	}
+	return tps
+}
+
 func (b *Broker) handleElectLeaders(r *Request) {
 	req := r.Msg.(*kmsg.ElectLeadersRequest)
 	b.goAsync(r, func() {
 		resp := req.ResponseKind().(*kmsg.ElectLeadersResponse)
-		var tps []controller.TopicPartition
-		if req.Topics != nil {
-			tps = []controller.TopicPartition{}
-			for _, t := range req.Topics {
-				for _, p := range t.Partitions {
-					tps = append(tps, controller.TopicPartition{Topic: t.Topic, Partition: p})
-				}
-			}
-		}
+		tps := requestedPartitions(req.Topics, func(t kmsg.ElectLeadersRequestTopic) (string, []int32) { return t.Topic, t.Partitions })
 		var results map[controller.TopicPartition]controller.ElectionResult
 		var err error
 		if !b.isController() {
@@ -584,15 +592,7 @@ func (b *Broker) handleListPartitionReassignments(r *Request) {
 	req := r.Msg.(*kmsg.ListPartitionReassignmentsRequest)
 	b.goAsync(r, func() {
 		resp := req.ResponseKind().(*kmsg.ListPartitionReassignmentsResponse)
-		var tps []controller.TopicPartition
-		if req.Topics != nil {
-			tps = []controller.TopicPartition{}
-			for _, t := range req.Topics {
-				for _, p := range t.Partitions {
-					tps = append(tps, controller.TopicPartition{Topic: t.Topic, Partition: p})
-				}
-			}
-		}
+		tps := requestedPartitions(req.Topics, func(t kmsg.ListPartitionReassignmentsRequestTopic) (string, []int32) { return t.Topic, t.Partitions })
 		var err error
 		var ongoing map[controller.TopicPartition]controller.Reassignment
 		if !b.isController() {
