@@ -559,14 +559,8 @@ func (c *configsCmd) withZk(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var invalid []string
-	for _, k := range del {
-		if _, ok := cfg[k]; !ok {
-			invalid = append(invalid, k)
-		}
-	}
-	if len(invalid) > 0 {
-		return configsArgError("Invalid config(s): %s", strings.Join(invalid, ","))
+	if err := checkDeletable(del, func(k string) bool { _, ok := cfg[k]; return ok }); err != nil {
+		return err
 	}
 	for k, v := range add {
 		cfg[k] = v
@@ -833,16 +827,7 @@ func (c *configsCmd) alterBootstrap(ctx context.Context, cl *kgo.Client) error {
 		for _, cfg := range old {
 			have[cfg.Name] = true
 		}
-		var invalid []string
-		for _, k := range del {
-			if !have[k] {
-				invalid = append(invalid, k)
-			}
-		}
-		if len(invalid) > 0 {
-			return configsArgError("Invalid config(s): %s", strings.Join(invalid, ","))
-		}
-		return nil
+		return checkDeletable(del, func(k string) bool { return have[k] })
 	}
 	switch typ {
 	case "topics", brokerLoggerType:
@@ -1006,6 +991,21 @@ func (c *configsCmd) fetchQuotas(ctx context.Context, cl *kgo.Client) ([]kmsg.De
 	return resp.Entries, nil
 }
 
+// checkDeletable refuses --delete-config keys the entity does not have,
+// naming them all as ConfigCommand does.
+func checkDeletable(del []string, present func(string) bool) error {
+	var invalid []string
+	for _, k := range del {
+		if !present(k) {
+			invalid = append(invalid, k)
+		}
+	}
+	if len(invalid) > 0 {
+		return configsArgError("Invalid config(s): %s", strings.Join(invalid, ","))
+	}
+	return nil
+}
+
 func (c *configsCmd) alterQuotas(ctx context.Context, cl *kgo.Client, add map[string]string, del []string) error {
 	entries, err := c.fetchQuotas(ctx, cl)
 	if err != nil {
@@ -1017,14 +1017,8 @@ func (c *configsCmd) alterQuotas(ctx context.Context, cl *kgo.Client, add map[st
 			have[v.Key] = true
 		}
 	}
-	var invalid []string
-	for _, k := range del {
-		if !have[k] {
-			invalid = append(invalid, k)
-		}
-	}
-	if len(invalid) > 0 {
-		return configsArgError("Invalid config(s): %s", strings.Join(invalid, ","))
+	if err := checkDeletable(del, func(k string) bool { return have[k] }); err != nil {
+		return err
 	}
 	req := kmsg.NewPtrAlterClientQuotasRequest()
 	entry := kmsg.NewAlterClientQuotasRequestEntry()
