@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -370,8 +371,12 @@ func TestRetention(t *testing.T) {
 	cfg := testConfig()
 	cfg.SegmentBytes = 1024
 	l, _ := newTestLog(t, cfg)
+	// Background flushes of rolled segments read the clock too, so the
+	// test's clock is atomic.
 	now := time.Now()
-	l.now = func() time.Time { return now }
+	var clock atomic.Int64
+	clock.Store(now.UnixNano())
+	l.now = func() time.Time { return time.Unix(0, clock.Load()) }
 	old := now.Add(-48 * time.Hour).UnixMilli()
 	for i := 0; i < 20; i++ {
 		mustAppend(t, l, batchOf(5, old))
@@ -413,7 +418,7 @@ func TestRetention(t *testing.T) {
 	// Everything old: a new empty active segment is rolled, never zero segments.
 	cfg.RetentionMs = 0
 	l.UpdateConfig(cfg)
-	now = now.Add(time.Hour)
+	clock.Add(int64(time.Hour))
 	l.DeleteOldSegments()
 	if l.NumSegments() != 1 || l.LogStartOffset() != l.LogEndOffset() || l.LogEndOffset() != 200 {
 		t.Fatalf("segments %d start %d end %d", l.NumSegments(), l.LogStartOffset(), l.LogEndOffset())
