@@ -29,31 +29,26 @@ const log4jTimeLayout = "2006-01-02 15:04:05,000"
 
 var linePool = buffer.NewPool()
 
-// kafkaEncoder renders an entry as "[time] LEVEL message (logger)". Structured
-// fields, which log4j lines do not have, follow the message as compact JSON
-// ({"topic":"t","partition":0}); an error field is printed on the next line,
-// where log4j prints a Throwable.
+// kafkaEncoder renders an entry as "[time] LEVEL message (logger)".
+// Structured fields, which log4j lines do not have, follow the message in
+// the key=value form of Kafka's own log idents ([topic=t, partition=0]); an
+// error field is printed on the next line, where log4j prints a Throwable.
 type kafkaEncoder struct {
-	zapcore.Encoder // a JSON encoder that holds only the fields
+	fieldEncoder // the fields given to With
 }
 
-func newKafkaEncoder() zapcore.Encoder {
-	return &kafkaEncoder{Encoder: zapcore.NewJSONEncoder(zapcore.EncoderConfig{
-		// Empty keys leave time, level, name and message out of the JSON;
-		// EncodeEntry writes those itself.
-		LineEnding:     "",
-		EncodeDuration: zapcore.StringDurationEncoder,
-		EncodeTime:     zapcore.ISO8601TimeEncoder,
-	})}
-}
+func newKafkaEncoder() zapcore.Encoder { return &kafkaEncoder{} }
 
 func (e *kafkaEncoder) Clone() zapcore.Encoder {
-	return &kafkaEncoder{Encoder: e.Encoder.Clone()}
+	c := &kafkaEncoder{}
+	c.buf = append([]byte(nil), e.buf...)
+	c.ns = e.ns
+	return c
 }
 
 func (e *kafkaEncoder) EncodeEntry(ent zapcore.Entry, fields []zapcore.Field) (*buffer.Buffer, error) {
 	var errs []string
-	rest := fields[:0:0]
+	kv := fieldEncoder{buf: append([]byte(nil), e.buf...), ns: e.ns}
 	for _, f := range fields {
 		if f.Type == zapcore.ErrorType {
 			if err, ok := f.Interface.(error); ok && err != nil {
@@ -61,13 +56,8 @@ func (e *kafkaEncoder) EncodeEntry(ent zapcore.Entry, fields []zapcore.Field) (*
 				continue
 			}
 		}
-		rest = append(rest, f)
+		f.AddTo(&kv)
 	}
-	js, err := e.Encoder.EncodeEntry(zapcore.Entry{}, rest)
-	if err != nil {
-		return nil, err
-	}
-	defer js.Free()
 
 	line := linePool.Get()
 	line.AppendByte('[')
@@ -76,9 +66,10 @@ func (e *kafkaEncoder) EncodeEntry(ent zapcore.Entry, fields []zapcore.Field) (*
 	line.AppendString(log4jLevel(ent.Level))
 	line.AppendByte(' ')
 	line.AppendString(ent.Message)
-	if s := strings.TrimSpace(js.String()); s != "" && s != "{}" {
-		line.AppendByte(' ')
-		line.AppendString(s)
+	if len(kv.buf) > 0 {
+		line.AppendString(" [")
+		line.AppendString(string(kv.buf))
+		line.AppendByte(']')
 	}
 	name := loggerCategory(ent.LoggerName)
 	if name == "" {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -84,7 +85,7 @@ func TestFieldsAndErrors(t *testing.T) {
 		t.Fatalf("got %d lines:\n%s", len(lines), buf.String())
 	}
 	m := log4jLine.FindStringSubmatch(lines[0])
-	if m == nil || m[2] != `Error while producing {"topic":"t","partition":0}` || m[3] != "kafka.tools.ConsoleProducer" {
+	if m == nil || m[2] != `Error while producing [topic=t, partition=0]` || m[3] != "kafka.tools.ConsoleProducer" {
 		t.Errorf("line %q", lines[0])
 	}
 	if lines[1] != "boom" {
@@ -140,5 +141,19 @@ func TestLoggerCategory(t *testing.T) {
 	_ = logs.Close()
 	if stdout.Len() != 0 || !strings.Contains(readFile(t, filepath.Join(dir, "controller.log")), "INFO elected (kafka.controller.KafkaController)") {
 		t.Errorf("stdout %q; controller.log %q", stdout.String(), readFile(t, filepath.Join(dir, "controller.log")))
+	}
+}
+
+// Every kind of zap field reads as Kafka's log idents do: key=value pairs,
+// durations in milliseconds, sequences as [a, b].
+func TestFieldFormats(t *testing.T) {
+	var buf bytes.Buffer
+	lg := newToolLogger(&buf).Named("kafka.tools.X")
+	lg.Warn("Rolled", zap.Int64("offset", 35), zap.Duration("took", 1500*time.Millisecond),
+		zap.Int32s("isr", []int32{1, 2}), zap.Strings("dirs", []string{"/a", "/b"}), zap.Bool("ok", true),
+		zap.Namespace("peer"), zap.String("host", "h"))
+	want := "WARN Rolled [offset=35, took=1500 ms, isr=[1, 2], dirs=[/a, /b], ok=true, peer.host=h] (kafka.tools.X)\n"
+	if !strings.HasSuffix(buf.String(), want) {
+		t.Errorf("got %q, want suffix %q", buf.String(), want)
 	}
 }
