@@ -263,7 +263,7 @@ func (m *Manager) loadDir(dir string) dirLoad {
 			res.err = storageErr("remove clean shutdown marker", err)
 		}
 	}
-	m.lg.Info(fmt.Sprintf("Logs loading complete in %d ms.", time.Since(start).Milliseconds()), zap.String("dir", dir), zap.Int("logs", len(res.logs)))
+	m.lg.Info(fmt.Sprintf("Logs loading complete in %d ms.", time.Since(start).Milliseconds()))
 	return res
 }
 
