@@ -52,6 +52,12 @@ type ReplicaManager struct {
 	// isr writes ISR changes (ZooKeeper path, replication.md §3.4).
 	isr isrUpdater
 
+	// uncleanOverride reports whether a topic's unclean.leader.election.enable
+	// override is true, and enableUnclean tells the controller component so
+	// (both nil in unit tests). Immutable after construction.
+	uncleanOverride func(topic string) bool
+	enableUnclean   func(topic string)
+
 	// stateMu serialises LeaderAndIsr and StopReplica (Kafka's
 	// replicaStateChangeLock) and guards controllerEpoch.
 	stateMu         sync.Mutex
@@ -113,6 +119,17 @@ func newReplicaManager(b *Broker) *ReplicaManager {
 	}
 	if b.zk != nil {
 		rm.isr = newZKISRUpdater(b.zk, rm)
+		rm.uncleanOverride = func(topic string) bool {
+			overrides, err := b.zk.EntityConfig("topics", topic)
+			return err == nil && strings.EqualFold(strings.TrimSpace(overrides["unclean.leader.election.enable"]), "true")
+		}
+	}
+	// b.controller is created after the replica manager but before the
+	// config change listener that calls TopicConfigChanged.
+	rm.enableUnclean = func(topic string) {
+		if b.controller != nil {
+			b.controller.EnableTopicUncleanLeaderElection(topic)
+		}
 	}
 	rm.fetchers = newFetcherManager(rm, b)
 	rm.sessions = newFetchSessionCache(int(cfg.MaxIncrementalFetchSessionCacheSlots))
@@ -266,8 +283,14 @@ func (rm *ReplicaManager) IsLeader(tp log.TopicPartition) bool {
 // TopicConfigChanged applies a changed min.insync.replicas to the hosted
 // partitions of topic (the log settings are applied to the logs by the
 // config-change listener; this is the part the replica manager keeps).
-// Parked acks=all produces are re-checked.
+// Parked acks=all produces are re-checked. When the topic's
+// unclean.leader.election.enable override is true, the controller component
+// is told, as Kafka's TopicConfigHandler does, so that an active controller
+// retries the election of the topic's offline partitions.
 func (rm *ReplicaManager) TopicConfigChanged(topic string, minISR int32) {
+	if rm.uncleanOverride != nil && rm.enableUnclean != nil && rm.uncleanOverride(topic) {
+		rm.enableUnclean(topic)
+	}
 	rm.partsMu.RLock()
 	var ps []*Partition
 	for tp, p := range rm.parts {
