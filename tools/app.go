@@ -14,17 +14,20 @@ import (
 // file: topics.go, console_producer.go, ...
 func commands() []*cli.Command {
 	return []*cli.Command{
-		kafkaServerCommand(),       // kafka.Kafka
-		topicsCommand(),            // kafka.admin.TopicCommand
-		consoleProducerCommand(),   // kafka.tools.ConsoleProducer
-		consoleConsumerCommand(),   // kafka.tools.ConsoleConsumer
-		consumerGroupsCommand(),    // kafka.admin.ConsumerGroupCommand
-		configsCommand(),           // kafka.admin.ConfigCommand
-		getOffsetShellCommand(),    // kafka.tools.GetOffsetShell
-		producerPerfCommand(),      // org.apache.kafka.tools.ProducerPerformance
-		consumerPerfCommand(),      // kafka.tools.ConsumerPerformance
-		brokerAPIVersionsCommand(), // kafka.admin.BrokerApiVersionsCommand
-		dumpLogCommand(),           // kafka.tools.DumpLogSegments
+		kafkaServerCommand(),              // kafka.Kafka
+		topicsCommand(),                   // kafka.admin.TopicCommand
+		consoleProducerCommand(),          // kafka.tools.ConsoleProducer
+		consoleConsumerCommand(),          // kafka.tools.ConsoleConsumer
+		consumerGroupsCommand(),           // kafka.admin.ConsumerGroupCommand
+		configsCommand(),                  // kafka.admin.ConfigCommand
+		getOffsetShellCommand(),           // kafka.tools.GetOffsetShell
+		producerPerfCommand(),             // org.apache.kafka.tools.ProducerPerformance
+		consumerPerfCommand(),             // kafka.tools.ConsumerPerformance
+		brokerAPIVersionsCommand(),        // kafka.admin.BrokerApiVersionsCommand
+		dumpLogCommand(),                  // kafka.tools.DumpLogSegments
+		leaderElectionCommand(),           // kafka.admin.LeaderElectionCommand
+		preferredReplicaElectionCommand(), // kafka.admin.PreferredReplicaLeaderElectionCommand
+		reassignPartitionsCommand(),       // kafka.admin.ReassignPartitionsCommand
 	}
 }
 
