@@ -42,6 +42,7 @@ var apiTable = []api{
 	{key: 23, minVersion: 0, maxVersion: 4, handle: (*Broker).handleOffsetForLeaderEpoch},
 	{key: 32, minVersion: 0, maxVersion: 4, handle: (*Broker).handleDescribeConfigs},
 	{key: 33, minVersion: 0, maxVersion: 2, handle: (*Broker).handleAlterConfigs},
+	{key: 35, minVersion: 0, maxVersion: 2, handle: (*Broker).handleDescribeLogDirs},
 	{key: 37, minVersion: 0, maxVersion: 3, handle: (*Broker).handleCreatePartitions},
 	{key: 42, minVersion: 0, maxVersion: 2, handle: (*Broker).handleDeleteGroups},
 	{key: 43, minVersion: 0, maxVersion: 2, handle: (*Broker).handleElectLeaders},
