@@ -95,12 +95,13 @@ func executionException(err error) error {
 func uncaught(w io.Writer, err error) int {
 	fmt.Fprintf(w, "Exception in thread \"main\" %s\n", throwableString(err))
 	for c := errors.Unwrap(err); c != nil; c = errors.Unwrap(c) {
-		if _, ok := c.(*kerr.Error); ok {
+		switch c.(type) {
+		case *kerr.Error, *brokerError:
+			// A Kafka exception ends the chain (its code is no cause).
 			fmt.Fprintf(w, "Caused by: %s\n", throwableString(c))
-			break
-		}
-		if je, ok := c.(*jexc); ok {
-			fmt.Fprintf(w, "Caused by: %s\n", throwableString(je))
+			return 1
+		case *jexc:
+			fmt.Fprintf(w, "Caused by: %s\n", throwableString(c))
 		}
 	}
 	return 1
