@@ -37,7 +37,7 @@ import (
 
 // failoverCluster is n brokers in a fresh chroot of the shared ZooKeeper.
 type failoverCluster struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	brokers []*brokertest.Broker
 	zk      *zkcoord.Client
@@ -55,7 +55,7 @@ var failoverDefaults = []brokertest.Option{
 	brokertest.WithProps("auto.leader.rebalance.enable", "false"),
 }
 
-func startFailoverCluster(t *testing.T, n int, opts ...brokertest.Option) *failoverCluster {
+func startFailoverCluster(t testing.TB, n int, opts ...brokertest.Option) *failoverCluster {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("integration test (starts ZooKeeper and broker processes)")
@@ -183,13 +183,13 @@ func (c *failoverCluster) kill(b *brokertest.Broker) {
 
 // pause and resume send SIGSTOP and SIGCONT: the process stays alive (and
 // registered) but stops fetching.
-func pause(t *testing.T, b *brokertest.Broker) {
+func pause(t testing.TB, b *brokertest.Broker) {
 	if err := syscall.Kill(b.PID(), syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func resume(t *testing.T, b *brokertest.Broker) {
+func resume(t testing.TB, b *brokertest.Broker) {
 	if err := syscall.Kill(b.PID(), syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ type ackedAt struct {
 // remembered with their errors; acknowledged ones with their partition and
 // offset.
 type loadProducer struct {
-	t     *testing.T
+	t     testing.TB
 	cl    *kgo.Client
 	topic string
 
