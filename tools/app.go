@@ -25,6 +25,7 @@ func commands() []*cli.Command {
 		consumerPerfCommand(),             // kafka.tools.ConsumerPerformance
 		brokerAPIVersionsCommand(),        // kafka.admin.BrokerApiVersionsCommand
 		dumpLogCommand(),                  // kafka.tools.DumpLogSegments
+		streamsWordCountCommand(),         // org.apache.kafka.streams.examples.wordcount.WordCountDemo
 		leaderElectionCommand(),           // kafka.admin.LeaderElectionCommand
 		preferredReplicaElectionCommand(), // kafka.admin.PreferredReplicaLeaderElectionCommand
 		reassignPartitionsCommand(),       // kafka.admin.ReassignPartitionsCommand
