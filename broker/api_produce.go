@@ -43,6 +43,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"gokafka/log"
+	"gokafka/protocol"
 )
 
 // adminClientID is the client.id allowed to write internal topics
@@ -68,7 +69,16 @@ func (b *Broker) handleProduce(r *Request) {
 		}
 	}
 	internal := r.ClientID == adminClientID
+	// The records alias the request's frame buffer. The log copies them
+	// into the segment file before it returns, and AppendRecords leaves
+	// them alone once it calls done, so the buffer goes back to the pool
+	// when done has answered (for acks=all, after the purgatory wait).
+	var frame []byte
+	if r.conn != nil {
+		frame = r.conn.takeFrame()
+	}
 	b.replicas.AppendRecords(req.TimeoutMillis, req.Acks, internal, entries, func(results map[log.TopicPartition]PartitionAppendResult) {
+		defer protocol.PutFrame(frame)
 		for tp, err := range invalid {
 			results[tp] = PartitionAppendResult{Err: err}
 		}

@@ -68,6 +68,14 @@ type conn struct {
 
 	done      chan struct{} // closed when the connection shuts down
 	closeOnce sync.Once
+
+	// frame is the pooled buffer of the request being dispatched; reader
+	// goroutine only. A handler that knows when its request's bytes are no
+	// longer referenced takes it (takeFrame) and gives it back to the pool
+	// then; an untaken frame is left to the garbage collector, since
+	// decoded requests keep references into it (record batches, group
+	// metadata, SASL tokens).
+	frame []byte
 }
 
 func newConn(b *Broker, nc net.Conn, listener string, lg *zap.Logger) *conn {
@@ -128,19 +136,33 @@ func (c *conn) readLoop() {
 			c.nc.SetReadDeadline(time.Now().Add(idle))
 		}
 		// Each frame gets its own buffer: handlers keep references into it
-		// (record batches, strings) after the reader moves on.
-		frame, err := protocol.ReadFrame(br, nil, maxBytes)
+		// (record batches) after the reader moves on. Large ones come from
+		// a pool and go back only through takeFrame.
+		frame, err := protocol.ReadPooledFrame(br, maxBytes)
 		if err != nil {
 			c.readFailed(err)
 			c.shutdown()
 			return
 		}
-		if !c.dispatch(frame) {
+		c.frame = frame
+		ok := c.dispatch(frame)
+		c.frame = nil
+		if !ok {
 			// The request was finished with a close: the writer closes
 			// the connection after the earlier answers.
 			return
 		}
 	}
+}
+
+// takeFrame hands the current request's frame buffer to the caller, who
+// gives it back with protocol.PutFrame once nothing references any part of
+// it (the decoded request included). Only a handler, running on the reader
+// goroutine, may call it, and at most once per request.
+func (c *conn) takeFrame() []byte {
+	f := c.frame
+	c.frame = nil
+	return f
 }
 
 // readFailed logs why reading stopped; ordinary disconnects are quiet.

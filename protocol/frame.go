@@ -30,6 +30,22 @@ var ErrNegativeFrameSize = errors.New("protocol: negative frame size")
 // frame cut short is io.ErrUnexpectedEOF. A declared size above max is a
 // *FrameTooLargeError and nothing of the payload is read.
 func ReadFrame(r io.Reader, buf []byte, max int32) ([]byte, error) {
+	return readFrame(r, max, func(n int) []byte {
+		if cap(buf) >= n {
+			return buf[:n]
+		}
+		return make([]byte, n)
+	})
+}
+
+// ReadPooledFrame is ReadFrame with the payload in a buffer from GetFrame.
+// The caller may give the frame back with PutFrame once nothing references
+// it any more (or simply drop it). On error no buffer is handed out.
+func ReadPooledFrame(r io.Reader, max int32) ([]byte, error) {
+	return readFrame(r, max, GetFrame)
+}
+
+func readFrame(r io.Reader, max int32, alloc func(n int) []byte) ([]byte, error) {
 	var size [4]byte
 	if _, err := io.ReadFull(r, size[:]); err != nil {
 		return nil, err
@@ -41,11 +57,7 @@ func ReadFrame(r io.Reader, buf []byte, max int32) ([]byte, error) {
 	if n > max {
 		return nil, &FrameTooLargeError{Size: n, Max: max}
 	}
-	if cap(buf) >= int(n) {
-		buf = buf[:n]
-	} else {
-		buf = make([]byte, n)
-	}
+	buf := alloc(int(n))
 	if _, err := io.ReadFull(r, buf); err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
