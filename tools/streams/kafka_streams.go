@@ -197,6 +197,24 @@ func (s *KafkaStreams) runOnce(ctx context.Context) error {
 	for _, st := range s.topo.subtopologies {
 		sources = append(sources, st.sourceTopics(s.prefix)...)
 	}
+	// The admin client: Kafka Streams' own admin client, for internal
+	// topics, changelog offsets and purging repartition records.
+	acl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(s.cfg.BootstrapServers...),
+		kgo.ClientID(s.clientID + "-admin")}, s.cfg.ClientOpts...)...)
+	if err != nil {
+		return err
+	}
+	defer acl.Close()
+	s.threadMu.Lock()
+	s.adm = kadm.NewClient(acl)
+	s.threadMu.Unlock()
+	// Kafka creates internal topics in the group leader's assignor; here
+	// every instance makes sure of them before joining (idempotent), so
+	// the first assignment already covers the repartition topics.
+	if err := s.prepareInternalTopics(ctx); err != nil {
+		return err
+	}
+
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(s.cfg.BootstrapServers...),
 		kgo.ClientID(threadID + "-consumer"),
@@ -218,23 +236,18 @@ func (s *KafkaStreams) runOnce(ctx context.Context) error {
 		kgo.ProducerLinger(0),
 	}
 	opts = append(opts, s.cfg.ClientOpts...)
-	cl, err := kgo.NewClient(opts...)
-	if err != nil {
-		return err
-	}
+	// The group callbacks may run as soon as the client exists.
 	s.threadMu.Lock()
-	s.cl, s.adm = cl, kadm.NewClient(cl)
 	s.tasks = map[TaskID]*task{}
 	s.offsets = map[string]map[int32]kgo.EpochOffset{}
 	s.lastCommit = time.Now()
+	cl, err := kgo.NewClient(opts...)
+	s.cl = cl
 	s.threadMu.Unlock()
-	defer cl.Close()
-
-	// Kafka creates internal topics in the group leader's assignor; here
-	// every instance makes sure of them before joining (idempotent).
-	if err := s.prepareInternalTopics(ctx); err != nil {
+	if err != nil {
 		return err
 	}
+	defer cl.Close()
 	s.threadLog.Info(fmt.Sprintf("stream-thread [%s] State transition from CREATED to STARTING", threadID))
 
 	err = s.pollLoop(ctx)

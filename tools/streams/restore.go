@@ -6,18 +6,21 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
+
+// target is one changelog partition to restore into a store, up to end.
+type target struct {
+	store *KeyValueStore
+	end   int64
+}
 
 // restore fills the stores of new tasks from their changelog partitions,
 // from the log start to the end offset read before starting, as Kafka's
 // StoreChangelogReader does for an in-memory store (there is no local
 // checkpoint to resume from). Tombstones delete.
 func (s *KafkaStreams) restore(ctx context.Context, tasks []*task) error {
-	type target struct {
-		store *KeyValueStore
-		end   int64
-	}
 	want := map[string]map[int32]*target{}
 	var topics []string
 	for _, t := range tasks {
@@ -34,22 +37,15 @@ func (s *KafkaStreams) restore(ctx context.Context, tasks []*task) error {
 		return nil
 	}
 	start := time.Now()
-	ends, err := s.adm.ListEndOffsets(ctx, topics...)
+	ends, starts, err := s.changelogOffsets(ctx, want)
 	if err != nil {
-		return fmt.Errorf("could not list the end offsets of the changelogs: %w", err)
-	}
-	starts, err := s.adm.ListStartOffsets(ctx, topics...)
-	if err != nil {
-		return fmt.Errorf("could not list the start offsets of the changelogs: %w", err)
+		return err
 	}
 	assign := map[string]map[int32]kgo.Offset{}
 	remaining := 0
 	for topic, ps := range want {
 		for p, tg := range ps {
-			e, ok := ends.Lookup(topic, p)
-			if !ok || e.Err != nil {
-				return fmt.Errorf("no end offset for changelog %s-%d", topic, p)
-			}
+			e, _ := ends.Lookup(topic, p)
 			b, _ := starts.Lookup(topic, p)
 			tg.end = e.Offset
 			if e.Offset <= b.Offset {
@@ -103,4 +99,49 @@ func (s *KafkaStreams) restore(ctx context.Context, tasks []*task) error {
 	}
 	s.threadLog.Info(fmt.Sprintf("stream-thread [%s-StreamThread-1] Restoration took %d ms for all tasks (%d records)", s.clientID, time.Since(start).Milliseconds(), restored))
 	return nil
+}
+
+// changelogOffsets lists the start and end offsets of the changelog
+// partitions in want. A just-created changelog may not be known to every
+// part of the cluster yet: retriable errors are retried for a while, as
+// Kafka's restore consumer does.
+func (s *KafkaStreams) changelogOffsets(ctx context.Context, want map[string]map[int32]*target) (ends, starts kadm.ListedOffsets, err error) {
+	var topics []string
+	for topic := range want {
+		topics = append(topics, topic)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		ends, err = s.adm.ListEndOffsets(ctx, topics...)
+		if err == nil {
+			starts, err = s.adm.ListStartOffsets(ctx, topics...)
+		}
+		if err == nil {
+		check:
+			for topic, ps := range want {
+				for p := range ps {
+					e, ok1 := ends.Lookup(topic, p)
+					b, ok2 := starts.Lookup(topic, p)
+					switch {
+					case !ok1 || !ok2:
+						err = fmt.Errorf("no offsets for changelog %s-%d", topic, p)
+					case e.Err != nil:
+						err = fmt.Errorf("end offset of changelog %s-%d: %w", topic, p, e.Err)
+					case b.Err != nil:
+						err = fmt.Errorf("start offset of changelog %s-%d: %w", topic, p, b.Err)
+					}
+					if err != nil {
+						break check
+					}
+				}
+			}
+		}
+		if err == nil || ctx.Err() != nil || time.Now().After(deadline) {
+			return ends, starts, err
+		}
+		s.threadLog.Debug(fmt.Sprintf("retrying the changelog offsets: %v", err))
+		if !sleep(ctx, 100*time.Millisecond) {
+			return ends, starts, ctx.Err()
+		}
+	}
 }
