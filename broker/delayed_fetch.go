@@ -109,14 +109,19 @@ func (rm *ReplicaManager) readPartition(params fetchParams, fp *fetchPartition, 
 	}
 	p.mu.RLock()
 	l := p.log
+	// The epoch is checked first, as Kafka's Partition.getLocalLog does: a
+	// fetcher that already knows a newer epoch than ours gets
+	// UNKNOWN_LEADER_EPOCH (we have not heard of our leadership yet: retry
+	// soon), one with an older epoch FENCED_LEADER_EPOCH; only at the same
+	// epoch does "not the leader" apply.
+	if err := p.checkLeaderEpochLocked(fp.currentLeaderEpoch); err != nil && p.leaderEpoch >= 0 {
+		p.mu.RUnlock()
+		res.err = err
+		return res
+	}
 	if p.leaderID != p.localID || l == nil {
 		p.mu.RUnlock()
 		res.err = kerr.NotLeaderForPartition
-		return res
-	}
-	if err := p.checkLeaderEpochLocked(fp.currentLeaderEpoch); err != nil {
-		p.mu.RUnlock()
-		res.err = err
 		return res
 	}
 	p.mu.RUnlock()

@@ -285,6 +285,29 @@ func TestFetchErrorsAndEpochChecks(t *testing.T) {
 	}
 }
 
+// A broker that is not (yet) the leader answers by epoch first, as Kafka's
+// Partition.getLocalLog does: a fetcher that already heard of a newer epoch
+// (the controller made us leader, the LeaderAndIsr is on its way) gets the
+// retriable UNKNOWN_LEADER_EPOCH, an older one FENCED_LEADER_EPOCH, and only
+// the same epoch NOT_LEADER_OR_FOLLOWER.
+func TestFollowerAnswersFetchByEpochFirst(t *testing.T) {
+	rm, _ := testRM(t, 10*time.Second)
+	rm.BecomeLeaderOrFollower(leaderAndISR(0, 2, 5, []int32{2, 1}, []int32{2, 1}))
+	read := func(epoch int32) error {
+		res, _, _ := rm.readFromLocalLogs(fetchParams{replicaID: 3, maxBytes: 1 << 20},
+			[]fetchPartition{{tp: tp0, maxBytes: 1 << 20, currentLeaderEpoch: epoch, lastFetchedEpoch: -1}}, true)
+		return res[0].err
+	}
+	for _, tt := range []struct {
+		epoch int32
+		want  error
+	}{{6, kerr.UnknownLeaderEpoch}, {4, kerr.FencedLeaderEpoch}, {5, kerr.NotLeaderForPartition}, {-1, kerr.NotLeaderForPartition}} {
+		if err := read(tt.epoch); !errors.Is(err, tt.want) {
+			t.Errorf("epoch %d: %v, want %v", tt.epoch, err, tt.want)
+		}
+	}
+}
+
 // Fetch v12 truncation detection: a follower whose last fetched epoch ends
 // before its fetch offset in the leader's history is told where to cut.
 func TestDivergingEpoch(t *testing.T) {
