@@ -204,13 +204,13 @@ func (f *replicaFetcher) run() {
 	lg := f.m.rm.lg.With(zap.Int32("leader_id", f.leaderID))
 	lg.Info(fmt.Sprintf("[ReplicaFetcher replicaId=%d, leaderId=%d, fetcherId=0] Starting", f.m.rm.brokerID, f.leaderID))
 	for f.ctx.Err() == nil {
-		req, order := f.buildRequest()
+		req, order, idle := f.buildRequest()
 		if req == nil {
 			select {
 			case <-f.ctx.Done():
 				return
 			case <-f.wake:
-			case <-time.After(f.m.cfg.backoff):
+			case <-time.After(idle):
 			}
 			continue
 		}
@@ -223,7 +223,10 @@ func (f *replicaFetcher) run() {
 			if f.ctx.Err() != nil {
 				return
 			}
-			lg.Info(fmt.Sprintf("[ReplicaFetcher replicaId=%d, leaderId=%d, fetcherId=0] Error sending fetch request", f.m.rm.brokerID, f.leaderID), zap.Error(err))
+			// The error goes into the message: the Kafka-style console
+			// layout prints no zap fields but the leader id.
+			lg.Info(fmt.Sprintf("[ReplicaFetcher replicaId=%d, leaderId=%d, fetcherId=0] Error sending fetch request to node %d: %v",
+				f.m.rm.brokerID, f.leaderID, f.leaderID, err))
 			f.backoffAll(order)
 			continue
 		}
@@ -241,11 +244,14 @@ func (f *replicaFetcher) run() {
 	}
 }
 
-// buildRequest covers every ready partition (not backing off).
-func (f *replicaFetcher) buildRequest() (*kmsg.FetchRequest, []log.TopicPartition) {
+// buildRequest covers every ready partition (not backing off). With none
+// ready it returns how long to wait: until the first delayed partition is
+// ready, at most replica.fetch.backoff.ms.
+func (f *replicaFetcher) buildRequest() (*kmsg.FetchRequest, []log.TopicPartition, time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := time.Now()
+	idle := f.m.cfg.backoff
 	req := kmsg.NewPtrFetchRequest()
 	req.Version = 12
 	req.ReplicaID = f.m.rm.brokerID
@@ -258,6 +264,7 @@ func (f *replicaFetcher) buildRequest() (*kmsg.FetchRequest, []log.TopicPartitio
 	var order []log.TopicPartition
 	for tp, st := range f.parts {
 		if now.Before(st.delayUntil) {
+			idle = min(idle, st.delayUntil.Sub(now))
 			continue
 		}
 		l := f.m.rm.LocalLog(tp)
@@ -286,9 +293,9 @@ func (f *replicaFetcher) buildRequest() (*kmsg.FetchRequest, []log.TopicPartitio
 		order = append(order, tp)
 	}
 	if len(order) == 0 {
-		return nil, nil
+		return nil, nil, idle
 	}
-	return req, order
+	return req, order, 0
 }
 
 func (f *replicaFetcher) backoffAll(tps []log.TopicPartition) {
@@ -306,10 +313,17 @@ func (f *replicaFetcher) backoffAll(tps []log.TopicPartition) {
 	}
 }
 
-func (f *replicaFetcher) backoff(tp log.TopicPartition) {
+func (f *replicaFetcher) backoff(tp log.TopicPartition) { f.delay(tp, f.m.cfg.backoff) }
+
+// unknownEpochBackoff is how soon a follower asks again after the leader
+// answered UNKNOWN_LEADER_EPOCH.
+const unknownEpochBackoff = 20 * time.Millisecond
+
+// delay keeps tp out of fetch requests for d.
+func (f *replicaFetcher) delay(tp log.TopicPartition, d time.Duration) {
 	f.mu.Lock()
 	if st := f.parts[tp]; st != nil {
-		st.delayUntil = time.Now().Add(f.m.cfg.backoff)
+		st.delayUntil = time.Now().Add(d)
 	}
 	f.mu.Unlock()
 }
@@ -337,6 +351,14 @@ func (f *replicaFetcher) processPartition(tp log.TopicPartition, rp *kmsg.FetchR
 	case nil:
 	case kerr.OffsetOutOfRange:
 		f.handleOutOfRange(tp, l, lg)
+		return
+	case kerr.UnknownLeaderEpoch:
+		// The leader has not processed the LeaderAndIsr that made it
+		// leader of our epoch yet; it will within milliseconds. Kafka
+		// backs off replica.fetch.backoff.ms (1 s) here, which after a
+		// controlled shutdown held the new leader's high watermark (and
+		// every acks=all produce) for that second; retry sooner.
+		f.delay(tp, min(f.m.cfg.backoff, unknownEpochBackoff))
 		return
 	default:
 		lg.Info(fmt.Sprintf("[ReplicaFetcher replicaId=%d, leaderId=%d, fetcherId=0] Error fetching partition %s: %v",
