@@ -95,6 +95,30 @@ func (ch *controllerChannel) Send(id int32, req kmsg.Request, cb func(kmsg.Respo
 	}
 }
 
+// Drain waits until every queue is empty (each request answered or
+// dropped) or timeout passed. The controller calls it before it resigns
+// while its broker shuts down: the requests queued last carry the
+// leadership changes of this broker's own controlled shutdown, and
+// dropping them left the new leaders unaware of their leadership until the
+// next controller's failover re-sent them.
+func (ch *controllerChannel) Drain(timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		ch.mu.Lock()
+		pending := 0
+		for _, s := range ch.senders {
+			s.mu.Lock()
+			pending += len(s.queue)
+			s.mu.Unlock()
+		}
+		ch.mu.Unlock()
+		if pending == 0 {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
 // close stops every sender.
 func (ch *controllerChannel) close() {
 	ch.mu.Lock()

@@ -125,3 +125,41 @@ func TestControllerChannelRemove(t *testing.T) {
 		t.Fatalf("unknown broker: %v", err)
 	}
 }
+
+// Drain waits for queued requests to be answered, but only up to its
+// timeout: a broker that never answers does not hold the shutdown.
+func TestControllerChannelDrain(t *testing.T) {
+	b, _ := newConnBroker(t)
+	var answered sync.WaitGroup
+	withAPI(t, 6, func(b *Broker, r *Request) { r.Respond(r.Msg.ResponseKind()) })
+	ch := newControllerChannel(9, "PLAINTEXT", 5*time.Second, zap.NewNop())
+	defer ch.close()
+	ch.AddBroker(brokerInfoAt(t, 0, b.addr()))
+	const n = 50
+	done := 0
+	var mu sync.Mutex
+	answered.Add(n)
+	for i := int32(0); i < n; i++ {
+		ch.Send(0, updateMetadataReq(i), func(kmsg.Response, error) { mu.Lock(); done++; mu.Unlock(); answered.Done() })
+	}
+	ch.Drain(time.Minute)
+	answered.Wait() // the last callback runs right after its request leaves the queue
+	if done != n {
+		t.Fatalf("%d of %d answered after Drain", done, n)
+	}
+
+	// Nobody listens here: the request stays queued, Drain gives up.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	l.Close()
+	ch.AddBroker(brokerInfoAt(t, 1, dead))
+	ch.Send(1, updateMetadataReq(0), nil)
+	start := time.Now()
+	ch.Drain(200 * time.Millisecond)
+	if d := time.Since(start); d < 200*time.Millisecond {
+		t.Fatalf("Drain returned after %v with a request still queued", d)
+	}
+}

@@ -24,6 +24,15 @@ type BrokerChannel interface {
 	Send(id int32, req kmsg.Request, cb func(kmsg.Response, error))
 }
 
+// drainer is implemented by a BrokerChannel that can wait for its queues to
+// empty (the broker's); Close uses it before resigning.
+type drainer interface {
+	Drain(timeout time.Duration)
+}
+
+// shutdownDrainTimeout bounds that wait.
+const shutdownDrainTimeout = time.Second
+
 // Errors returned by the entry points the broker calls; each maps to one Kafka error code.
 var (
 	ErrNotController      = errors.New("controller: this broker is not the controller")  // NOT_CONTROLLER
@@ -124,6 +133,12 @@ func (c *Controller) Close() {
 	if c.started.Load() {
 		done := make(chan struct{})
 		c.enqueue(event{name: "Shutdown", fn: func() {
+			// Requests already queued (LeaderAndIsr of this broker's own
+			// controlled shutdown, typically) are delivered first, briefly:
+			// resigning drops them.
+			if d, ok := c.ch.(drainer); ok && c.active.Load() {
+				d.Drain(shutdownDrainTimeout)
+			}
 			c.resign()
 			close(done)
 		}})
