@@ -29,6 +29,9 @@ func commands() []*cli.Command {
 		leaderElectionCommand(),           // kafka.admin.LeaderElectionCommand
 		preferredReplicaElectionCommand(), // kafka.admin.PreferredReplicaLeaderElectionCommand
 		reassignPartitionsCommand(),       // kafka.admin.ReassignPartitionsCommand
+		deleteRecordsCommand(),            // kafka.admin.DeleteRecordsCommand
+		logDirsCommand(),                  // kafka.admin.LogDirsCommand
+		mirrorMakerCommand(),              // kafka.tools.MirrorMaker
 	}
 }
 
