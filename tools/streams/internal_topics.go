@@ -182,6 +182,7 @@ func (s *KafkaStreams) prepareInternalTopics(ctx context.Context) error {
 		if ready {
 			return nil
 		}
+		s.threadLog.Debug(fmt.Sprintf("waiting for the internal topics to be served (err %v)", err))
 		if !sleep(ctx, 100*time.Millisecond) {
 			return ctx.Err()
 		}
