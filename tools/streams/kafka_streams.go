@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
 	"time"
 
@@ -101,6 +102,24 @@ func (s *KafkaStreams) State() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.state
+}
+
+// LocalTasks returns the tasks this instance runs now, in order: a
+// smaller KafkaStreams.localThreadsMetadata().
+func (s *KafkaStreams) LocalTasks() []TaskID {
+	s.threadMu.Lock()
+	defer s.threadMu.Unlock()
+	ids := make([]TaskID, 0, len(s.tasks))
+	for id := range s.tasks {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if ids[i].Subtopology != ids[j].Subtopology {
+			return ids[i].Subtopology < ids[j].Subtopology
+		}
+		return ids[i].Partition < ids[j].Partition
+	})
+	return ids
 }
 
 // Err returns the error that moved the instance to ERROR, or nil.
