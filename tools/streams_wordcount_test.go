@@ -144,6 +144,14 @@ func TestWordCountDemoRealBroker(t *testing.T) {
 		t.Errorf("committed offsets:\n%s%s", res.Stdout, res.Stderr)
 	}
 
+	// Committed repartition records were purged (DeleteRecords): the
+	// topic's log start offset moved to the committed 11.
+	const repartition = "streams-wordcount-KSTREAM-AGGREGATE-STATE-STORE-0000000003-repartition"
+	res = runTool(t, runGetOffsetShell, "", "--bootstrap-server", b.Addr, "--topic", repartition, "--time", "-2")
+	if res.Stdout != repartition+":0:11\n" {
+		t.Errorf("repartition log start offset: %+v", res)
+	}
+
 	// A restarted demo restores the counts from the changelog: a new
 	// line continues them, and the old lines are not counted again.
 	stop = startDemo()
