@@ -16,7 +16,9 @@ package tools
 //     defaults unless overridden (then "Property X is overridden to Y - data
 //     loss or message reordering is possible." is logged): acks=all,
 //     max.in.flight.requests.per.connection=1, delivery.timeout.ms and
-//     max.block.ms unbounded. producer.type=sync waits for each send.
+//     max.block.ms unbounded. producer.type=sync waits for each send. (A
+//     delivery.timeout.ms set in the file is checked but not applied:
+//     franz-go would count it from the kept source timestamp.)
 //   - Each record is produced to the same topic name with the same key,
 //     value, headers and timestamp (a record without one gets the send
 //     time); the partition is left to the producer's default partitioner
@@ -204,11 +206,17 @@ func (mm *mirrorMaker) configure(env *toolEnv, root *zap.Logger, args []string) 
 	mm.setDefault(producerProps, "max.block.ms", strconv.FormatInt(math.MaxInt64, 10))
 	mm.setDefault(producerProps, "acks", "all")
 	mm.setDefault(producerProps, "max.in.flight.requests.per.connection", "1")
-	popts, err := clientOpts(producerProps)
-	if err != nil {
+	if _, err := clientOpts(producerProps); err != nil {
 		return mm.startFailure(env, &jexc{class: "org.apache.kafka.common.KafkaException", msg: "Failed to construct kafka producer",
 			cause: newJexc("org.apache.kafka.common.config.ConfigException", "%v", err)})
 	}
+	// franz-go measures a record's delivery timeout from the record's own
+	// timestamp, which a mirror keeps from the source: any bound would fail
+	// old records at once. Java measures it from the send; the default here
+	// is unbounded anyway, so the producer gets none.
+	sendProps := mergeProps(producerProps)
+	delete(sendProps, "delivery.timeout.ms")
+	popts, _ := clientOpts(sendProps)
 	popts = append(popts,
 		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)), // Java's DefaultPartitioner
 		kgo.AllowAutoTopicCreation(),                         // Java producers ask for it
