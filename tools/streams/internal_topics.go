@@ -11,6 +11,15 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 )
 
+// MissingSourceTopicError is Kafka's MissingSourceTopicException: a source
+// topic of the topology does not exist. Streams does not create source
+// topics; the instance goes to ERROR.
+type MissingSourceTopicError struct{ Topic string }
+
+func (e *MissingSourceTopicError) Error() string {
+	return "org.apache.kafka.streams.errors.MissingSourceTopicException: One or more source topics were missing during rebalance"
+}
+
 // internalTopic is a repartition or changelog topic the runtime creates.
 type internalTopic struct {
 	name       string
@@ -46,7 +55,7 @@ func (t *Topology) internalTopics(prefix string, sourcePartitions map[string]int
 			if !n.internalTopic {
 				for _, topic := range n.topics {
 					if counts[topic] == 0 {
-						return nil, fmt.Errorf("Source topic %s is missing/unknown during rebalance, please make sure all source topics have been pre-created before starting the Streams application.", topic)
+						return nil, &MissingSourceTopicError{Topic: topic}
 					}
 				}
 			}
@@ -133,6 +142,14 @@ func (s *KafkaStreams) prepareInternalTopics(ctx context.Context) error {
 		}
 	}
 	topics, err := s.topo.internalTopics(s.prefix, parts)
+	var missing *MissingSourceTopicError
+	if errors.As(err, &missing) {
+		// StreamsPartitionAssignor's log line, then the exception the
+		// stream thread dies of.
+		s.cfg.Logger.Named("org.apache.kafka.streams.processor.internals.StreamsPartitionAssignor").Error(fmt.Sprintf(
+			"stream-thread [%s-StreamThread-1-consumer] Source topic %s is missing/unknown during rebalance, please make sure all source topics have been pre-created before starting the Streams application. Returning an empty assignment.",
+			s.clientID, missing.Topic))
+	}
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package streams
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -53,6 +54,25 @@ func TestTwoInstancesSplitTasks(t *testing.T) {
 	}
 	if _, err := adm.CreateTopic(ctx, 1, 1, nil, "out"); err != nil {
 		t.Fatal(err)
+	}
+
+	// Streams never creates source topics: an application reading one
+	// that does not exist dies with MissingSourceTopicException (ERROR).
+	nb := NewStreamsBuilder()
+	Stream(nb, "absent", String, String).To("out", String, String)
+	bad, err := NewKafkaStreams(nb.Build(), Config{ApplicationID: "bad", BootstrapServers: []string{b.Addr}, Logger: zaptest.NewLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.Start()
+	waitFor(t, 30*time.Second, "state ERROR", func() bool { return bad.State() == StateError })
+	var missing *MissingSourceTopicError
+	if !errors.As(bad.Err(), &missing) || missing.Topic != "absent" {
+		t.Errorf("error: %v", bad.Err())
+	}
+	bad.Close()
+	if bad.State() != StateError {
+		t.Errorf("closed from ERROR: %s", bad.State())
 	}
 
 	var states sync.Map

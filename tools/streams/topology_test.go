@@ -1,6 +1,7 @@
 package streams
 
 import (
+	"errors"
 	"reflect"
 	"regexp"
 	"strings"
@@ -84,7 +85,8 @@ func TestWordCountInternalTopics(t *testing.T) {
 	if !reflect.DeepEqual(simple, want) {
 		t.Errorf("internal topics:\n got %+v\nwant %+v", simple, want)
 	}
-	if _, err := wordCount().internalTopics("streams-wordcount-", nil); err == nil || !strings.Contains(err.Error(), "Source topic streams-plaintext-input is missing") {
+	var missing *MissingSourceTopicError
+	if _, err := wordCount().internalTopics("streams-wordcount-", nil); !errors.As(err, &missing) || missing.Topic != "streams-plaintext-input" {
 		t.Errorf("missing source topic: %v", err)
 	}
 }
