@@ -16,9 +16,11 @@ type Config struct {
 	ApplicationID    string        // application.id: group id and internal topic prefix
 	BootstrapServers []string      // bootstrap.servers
 	CommitInterval   time.Duration // commit.interval.ms (30000)
-	// CacheMaxBytesBuffering (cache.max.bytes.buffering) is accepted for
-	// parity; there is no record cache, every update is emitted, as
-	// Kafka does with 0.
+	// CacheMaxBytesBuffering (cache.max.bytes.buffering) sizes the record
+	// cache (cache.go): store updates are held per key and emitted at
+	// commit or when the cache is full. ParseConfig defaults it to
+	// Kafka's 10485760; 0 (also a Config literal's zero) emits every
+	// update at once.
 	CacheMaxBytesBuffering int64
 	ReplicationFactor      int16  // replication.factor for internal topics (1)
 	AutoOffsetReset        string // consumer auto.offset.reset ("earliest", Streams' default)

@@ -39,12 +39,16 @@
 //     output, repartition and changelog record is acknowledged are the input
 //     offsets committed; consumed repartition records are then purged with
 //     DeleteRecords;
-//   - there is no record cache: every store update is forwarded downstream,
-//     as Kafka does with cache.max.bytes.buffering=0.
+//   - the record cache (cache.go) holds store updates per key until the
+//     commit or until cache.max.bytes.buffering is full; with 0, as the
+//     WordCount demo sets, every update is forwarded and logged at once.
 //
 // Not implemented (why): joins, windows, KTable sources and global tables,
-// exactly-once, standby replicas and persistent (RocksDB) stores: WordCount
-// and the quickstart need none of them. Java's StreamsPartitionAssignor
+// punctuation, exactly-once, standby replicas, several stream threads per
+// instance and persistent (RocksDB) stores: WordCount and the quickstart
+// need none of them. Unlike a Java instance, Close leaves the group at once
+// (Streams' consumer waits for its session to time out), so a restarted
+// instance takes over without waiting. Java's StreamsPartitionAssignor
 // metadata is not spoken, so Java and Go instances cannot share one
 // application id.
 //

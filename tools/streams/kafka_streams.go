@@ -40,6 +40,7 @@ type KafkaStreams struct {
 	cl         *kgo.Client
 	adm        *kadm.Client
 	tasks      map[TaskID]*task
+	cache      *recordCache
 	offsets    map[string]map[int32]kgo.EpochOffset // processed, not yet committed
 	lastCommit time.Time
 	// callbackErr is a fatal error met in a group callback (a failed
@@ -109,6 +110,10 @@ func (s *KafkaStreams) State() State {
 func (s *KafkaStreams) LocalTasks() []TaskID {
 	s.threadMu.Lock()
 	defer s.threadMu.Unlock()
+	return s.localTasksLocked()
+}
+
+func (s *KafkaStreams) localTasksLocked() []TaskID {
 	ids := make([]TaskID, 0, len(s.tasks))
 	for id := range s.tasks {
 		ids = append(ids, id)
@@ -258,6 +263,7 @@ func (s *KafkaStreams) runOnce(ctx context.Context) error {
 	// The group callbacks may run as soon as the client exists.
 	s.threadMu.Lock()
 	s.tasks = map[TaskID]*task{}
+	s.cache = &recordCache{maxBytes: s.cfg.CacheMaxBytesBuffering}
 	s.offsets = map[string]map[int32]kgo.EpochOffset{}
 	s.lastCommit = time.Now()
 	cl, err := kgo.NewClient(opts...)
@@ -281,6 +287,9 @@ func (s *KafkaStreams) runOnce(ctx context.Context) error {
 		if cerr := s.commitLocked(closeCtx); cerr != nil {
 			s.threadLog.Warn(fmt.Sprintf("stream-thread [%s] Failed to commit on shutdown: %v", threadID, cerr))
 		}
+	}
+	for _, t := range s.tasks {
+		t.dropCaches()
 	}
 	s.tasks = map[TaskID]*task{}
 	s.threadMu.Unlock()
@@ -385,6 +394,11 @@ func (s *KafkaStreams) sendErr() error {
 // input offsets processed, then purge the consumed part of the repartition
 // topics.
 func (s *KafkaStreams) commitLocked(ctx context.Context) error {
+	for _, id := range s.localTasksLocked() {
+		if err := s.tasks[id].flushCaches(); err != nil {
+			return err
+		}
+	}
 	if err := s.cl.Flush(ctx); err != nil {
 		return err
 	}
@@ -461,7 +475,7 @@ func (s *KafkaStreams) onAssigned(ctx context.Context, _ *kgo.Client, assigned m
 		for _, p := range ps {
 			id := TaskID{st.id, p}
 			if s.tasks[id] == nil {
-				t := newTask(id, st, s.cfg.ApplicationID, s, s.threadLog)
+				t := newTask(id, st, s.cfg.ApplicationID, s, s.cache, s.threadLog)
 				s.tasks[id] = t
 				fresh = append(fresh, t)
 			}
@@ -502,6 +516,9 @@ func (s *KafkaStreams) dropTasksLocked(parts map[string][]int32) {
 		st := s.topo.subtopologyOf(s.prefix, topic)
 		for _, p := range ps {
 			if st != nil {
+				if t := s.tasks[TaskID{st.id, p}]; t != nil {
+					t.dropCaches()
+				}
 				delete(s.tasks, TaskID{st.id, p})
 			}
 			if s.offsets[topic] != nil {

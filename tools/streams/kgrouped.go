@@ -96,8 +96,9 @@ func aggregateWith[K, V, VA any](g *KGroupedStream[K, V], prefix string, aggSerd
 	}
 	b.t.stores = append(b.t.stores, storeSpec{name: storeName})
 	keySerde, valueSerde := erase(g.keySerde), erase(aggSerde)
-	n := b.add(&node{name: aggName, kind: processorNode, stores: []string{storeName},
-		process: func(t *task, r record, forward func(record)) error {
+	var self *node
+	self = b.add(&node{name: aggName, kind: processorNode, stores: []string{storeName},
+		process: func(t *task, r record, _ func(record)) error {
 			if r.key == nil || r.value == nil {
 				// KStreamAggregate: such records are dropped, with a warning.
 				t.log.Warn("Skipping record due to null key or value.", zap.String("processor", aggName),
@@ -124,9 +125,8 @@ func aggregateWith[K, V, VA any](g *KGroupedStream[K, V], prefix string, aggSerd
 				return err
 			}
 			st.Put(kb, vb)
-			t.logChange(storeName, kb, vb, r.timestampMs)
-			forward(record{key: r.key, value: agg, timestampMs: r.timestampMs})
-			return nil
+			return t.storeUpdated(storeName, &cacheEntry{keyBytes: kb, valueBytes: vb,
+				rec: record{key: r.key, value: agg, timestampMs: r.timestampMs}, from: self})
 		}}, parent)
-	return &KTable[K, VA]{b: b, node: n, keySerde: g.keySerde, valueSerde: aggSerde, storeName: storeName}
+	return &KTable[K, VA]{b: b, node: self, keySerde: g.keySerde, valueSerde: aggSerde, storeName: storeName}
 }

@@ -31,6 +31,7 @@ type task struct {
 	partition int32
 	prefix    string // "<application.id>-"
 	stores    map[string]*KeyValueStore
+	caches    map[string]*namedCache // per store; see cache.go
 	out       recordCollector
 	log       *zap.Logger
 
@@ -39,13 +40,56 @@ type task struct {
 	curOffset int64
 }
 
-func newTask(id TaskID, st *subtopology, appID string, out recordCollector, log *zap.Logger) *task {
+// newTask makes the task with empty stores; cache is the thread's record
+// cache (nil: none, every update is emitted at once).
+func newTask(id TaskID, st *subtopology, appID string, out recordCollector, cache *recordCache, log *zap.Logger) *task {
 	t := &task{id: id, st: st, partition: id.Partition, prefix: appID + "-",
-		stores: map[string]*KeyValueStore{}, out: out, log: log}
+		stores: map[string]*KeyValueStore{}, caches: map[string]*namedCache{}, out: out, log: log}
 	for _, s := range st.stores {
 		t.stores[s] = newKeyValueStore(s)
+		t.caches[s] = newNamedCache(cache)
 	}
 	return t
+}
+
+// storeUpdated passes a store update through the store's cache, then logs
+// and forwards what the cache lets out (the update itself when caching is
+// off).
+func (t *task) storeUpdated(store string, e *cacheEntry) error {
+	for _, out := range t.caches[store].put(e) {
+		if err := t.emit(store, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emit writes a store update to the changelog, then forwards it, in the
+// order of Kafka's CachingKeyValueStore.
+func (t *task) emit(store string, e *cacheEntry) error {
+	t.logChange(store, e.keyBytes, e.valueBytes, e.rec.timestampMs)
+	return t.forward(e.from, e.rec)
+}
+
+// flushCaches emits every held update, store by store, eldest first: part
+// of a commit.
+func (t *task) flushCaches() error {
+	for _, store := range t.st.stores {
+		for _, e := range t.caches[store].flush() {
+			if err := t.emit(store, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// dropCaches forgets held updates unwritten: the task was lost, another
+// instance owns it now.
+func (t *task) dropCaches() {
+	for _, c := range t.caches {
+		c.drop()
+	}
 }
 
 // changelogTopic is <application.id>-<store>-changelog.

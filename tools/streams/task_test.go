@@ -55,8 +55,8 @@ func TestWordCountTasks(t *testing.T) {
 	const changelog = app + "-KSTREAM-AGGREGATE-STATE-STORE-0000000003-changelog"
 	out := &memCollector{}
 	log := zaptest.NewLogger(t)
-	split := newTask(TaskID{0, 0}, topo.subtopologies[0], app, out, log)
-	count := newTask(TaskID{1, 0}, topo.subtopologies[1], app, out, log)
+	split := newTask(TaskID{0, 0}, topo.subtopologies[0], app, out, nil, log)
+	count := newTask(TaskID{1, 0}, topo.subtopologies[1], app, out, nil, log)
 	if len(split.stores) != 0 || len(count.stores) != 1 {
 		t.Fatalf("stores: %v %v", split.stores, count.stores)
 	}
@@ -96,7 +96,7 @@ func TestWordCountTasks(t *testing.T) {
 	}
 
 	// A new instance restores the store from the changelog and goes on.
-	count = newTask(TaskID{1, 0}, topo.subtopologies[1], app, out, log)
+	count = newTask(TaskID{1, 0}, topo.subtopologies[1], app, out, nil, log)
 	for _, r := range cl {
 		count.stores["KSTREAM-AGGREGATE-STATE-STORE-0000000003"].Put(r.key, r.value)
 	}
@@ -120,7 +120,7 @@ func TestStatelessOpsAndAggregate(t *testing.T) {
 		ToStream().To("out", String, String)
 	topo := b.Build()
 	out := &memCollector{}
-	tk := newTask(TaskID{0, 0}, topo.subtopologies[0], "app", out, zaptest.NewLogger(t))
+	tk := newTask(TaskID{0, 0}, topo.subtopologies[0], "app", out, nil, zaptest.NewLogger(t))
 	for i, kv := range [][2]string{{"a", "xx"}, {"a", ""}, {"a", "yyy"}, {"b", "z"}} {
 		if err := tk.process("in", int64(i), []byte(kv[0]), []byte(kv[1]), 0); err != nil {
 			t.Fatal(err)
@@ -142,5 +142,63 @@ func TestStatelessOpsAndAggregate(t *testing.T) {
 	}
 	if r := out.take("out"); len(r) != 0 {
 		t.Errorf("null key aggregated: %+v", r)
+	}
+}
+
+// With a record cache (Kafka's default cache.max.bytes.buffering), store
+// updates are held per key: nothing is written until the commit flushes
+// the cache, and then one record per word with its latest count, in
+// least-recently-updated order, to the output and the changelog alike. A
+// cache too small for the working set evicts its eldest entries early.
+func TestWordCountWithRecordCache(t *testing.T) {
+	topo := wordCount()
+	const app = "streams-wordcount"
+	const repartition = app + "-KSTREAM-AGGREGATE-STATE-STORE-0000000003-repartition"
+	const changelog = app + "-KSTREAM-AGGREGATE-STATE-STORE-0000000003-changelog"
+	for _, c := range []struct {
+		name          string
+		maxBytes      int64
+		before, after string // output before and after the flush
+	}{
+		{"large", 10 << 20, "", "all\t1\nlead\t1\nto\t1\nhello\t1\nstreams\t2\njoin\t1\nkafka\t3\nsummit\t1\n"},
+		// Room for one entry (key + 8-byte value + 64 bytes overhead):
+		// each new key evicts the previous one.
+		{"one entry", 80, "all\t1\nstreams\t1\nlead\t1\nto\t1\nkafka\t1\nhello\t1\nkafka\t2\nstreams\t2\njoin\t1\nkafka\t3\n", "summit\t1\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := &memCollector{}
+			cache := &recordCache{maxBytes: c.maxBytes}
+			log := zaptest.NewLogger(t)
+			split := newTask(TaskID{0, 0}, topo.subtopologies[0], app, out, cache, log)
+			count := newTask(TaskID{1, 0}, topo.subtopologies[1], app, out, cache, log)
+			for i, l := range []string{"all streams lead to kafka", "hello kafka streams", "join kafka summit"} {
+				if err := split.process("streams-plaintext-input", int64(i), nil, []byte(l), 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, r := range out.take(repartition) {
+				if err := count.process(repartition, int64(i), r.key, r.value, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := counts(out.take("streams-wordcount-output")); got != c.before {
+				t.Errorf("before the flush:\n%s\nwant:\n%s", got, c.before)
+			}
+			if got := counts(out.take(changelog)); got != c.before {
+				t.Errorf("changelog before the flush:\n%s", got)
+			}
+			if err := count.flushCaches(); err != nil {
+				t.Fatal(err)
+			}
+			if got := counts(out.take("streams-wordcount-output")); got != c.after {
+				t.Errorf("after the flush:\n%s\nwant:\n%s", got, c.after)
+			}
+			if got := counts(out.take(changelog)); got != c.after {
+				t.Errorf("changelog after the flush:\n%s", got)
+			}
+			if cache.curBytes != 0 {
+				t.Errorf("cache holds %d bytes after the flush", cache.curBytes)
+			}
+		})
 	}
 }
