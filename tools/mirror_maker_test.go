@@ -3,7 +3,10 @@ package tools
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,10 +21,10 @@ import (
 
 // startCluster runs a one-broker cluster on its own chroot of the shared
 // ZooKeeper and creates the topics (2 partitions each).
-func startCluster(t *testing.T, topics ...string) *brokertest.Broker {
+func startCluster(t *testing.T, opts []brokertest.Option, topics ...string) *brokertest.Broker {
 	t.Helper()
 	zk := zktest.Shared(t)
-	b := brokertest.StartBroker(t, zk, brokertest.WithZkConnect(zk.ChrootConnect(t)))
+	b := brokertest.StartBroker(t, zk, append(opts, brokertest.WithZkConnect(zk.ChrootConnect(t)))...)
 	if len(topics) == 0 {
 		return b
 	}
@@ -43,13 +46,13 @@ func startCluster(t *testing.T, topics ...string) *brokertest.Broker {
 // reads them) reach the target under the same topic names, with their keys,
 // values, headers and timestamps; the third topic stays behind. The source
 // group's committed offsets reach the end of every partition (only after the
-// target acknowledged), and SIGTERM's clean shutdown ends the tool.
+// target acknowledged), and SIGTERM's clean shutdown ends the process.
 func TestMirrorMakerBetweenTwoClusters(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs ZooKeeper and two broker processes")
 	}
-	src := startCluster(t, "mm-a", "mm-b", "mm-other")
-	dst := startCluster(t)
+	src := startCluster(t, nil, "mm-a", "mm-b", "mm-other")
+	dst := startCluster(t, nil)
 	const n = 20
 	ts := time.UnixMilli(1620000000000)
 	pcl, err := kgo.NewClient(kgo.SeedBrokers(src.Addr))
@@ -71,15 +74,8 @@ func TestMirrorMakerBetweenTwoClusters(t *testing.T) {
 
 	consumerCfg := writeFile(t, "consumer.properties", "bootstrap.servers="+src.Addr+"\ngroup.id=mirror\nauto.offset.reset=earliest\n")
 	producerCfg := writeFile(t, "producer.properties", "bootstrap.servers="+dst.Addr+"\n")
-	mmCtx, stop := context.WithCancel(context.Background())
-	defer stop()
-	var stdout, stderr lockedBuffer
-	done := make(chan int, 1)
-	go func() {
-		env := &toolEnv{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr}
-		done <- runMirrorMaker(mmCtx, env, []string{"--consumer.config", consumerCfg, "--producer.config", producerCfg,
-			"--whitelist", "mm-a, mm-b", "--offset.commit.interval.ms", "500"})
-	}()
+	mm := startMirrorMaker(t, "--consumer.config", consumerCfg, "--producer.config", producerCfg,
+		"--whitelist", "mm-a, mm-b", "--offset.commit.interval.ms", "500")
 
 	ccl, err := kgo.NewClient(kgo.SeedBrokers(dst.Addr), kgo.ConsumeTopics("mm-a", "mm-b"),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.MetadataMinAge(100*time.Millisecond), kgo.FetchMaxWait(500*time.Millisecond))
@@ -90,13 +86,8 @@ func TestMirrorMakerBetweenTwoClusters(t *testing.T) {
 	got := map[string]*kgo.Record{}
 	for len(got) < 2*n {
 		fs := ccl.PollFetches(ctx)
-		select {
-		case code := <-done:
-			t.Fatalf("mirror maker exited %d after %d of %d records:\n%s", code, len(got), 2*n, stderr.String())
-		default:
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("mirrored %d of %d records; mirror maker stderr:\n%s", len(got), 2*n, stderr.String())
+		if mm.exited() || ctx.Err() != nil {
+			t.Fatalf("mirrored %d of %d records; mirror maker stderr:\n%s", len(got), 2*n, mm.stderr.String())
 		}
 		fs.EachRecord(func(r *kgo.Record) { got[string(r.Value)] = r })
 	}
@@ -139,18 +130,121 @@ func TestMirrorMakerBetweenTwoClusters(t *testing.T) {
 		t.Error("mm-other, which the whitelist does not name, was mirrored")
 	}
 
-	stop() // SIGTERM: the shutdown hook
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("exit code %d after the clean shutdown", code)
+	// SIGTERM runs the shutdown hook; the JVM then exits 128+15.
+	if code := mm.stop(t, syscall.SIGTERM); code != 143 {
+		t.Errorf("exit code %d after SIGTERM, want 143", code)
+	}
+	logs := mm.stderr.String()
+	if !strings.Contains(logs, "] INFO Starting mirror maker (kafka.tools.MirrorMaker$)\n"+mirrorMakerAssignmentWarning+"\n") ||
+		!strings.Contains(logs, "] INFO [mirrormaker-thread-0] Committing consumer offsets. (kafka.tools.MirrorMaker$MirrorMakerThread)\n") ||
+		!strings.HasSuffix(logs, "] INFO Kafka mirror maker shutdown successfully (kafka.tools.MirrorMaker$)\n") ||
+		strings.Contains(logs, "] WARN ") || strings.Contains(logs, "] ERROR ") {
+		t.Errorf("mirror maker log:\n%s", logs)
+	}
+}
+
+// No data loss (abort.on.send.failure=true, the default): a record the
+// target refuses for good (larger than its message.max.bytes) is logged by
+// the producer callback, no offset is committed past it, and the mirror
+// maker stops itself with sys.exit(-1)'s status.
+func TestMirrorMakerAbortsOnSendFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs ZooKeeper and two broker processes")
+	}
+	src := startCluster(t, nil, "big")
+	dst := startCluster(t, []brokertest.Option{brokertest.WithProps("message.max.bytes", "500")})
+	pcl, err := kgo.NewClient(kgo.SeedBrokers(src.Addr), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pcl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for _, v := range []string{"small-0", "small-1", strings.Repeat("x", 1000), "small-3"} {
+		if err := pcl.ProduceSync(ctx, &kgo.Record{Topic: "big", Partition: 0, Value: []byte(v)}).FirstErr(); err != nil {
+			t.Fatal(err)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("no clean shutdown")
 	}
-	if !strings.HasPrefix(stderr.String(), mirrorMakerAssignmentWarning+"\n") || stdout.String() != "" {
-		t.Errorf("stdout %q stderr %q", stdout.String(), stderr.String())
+	consumerCfg := writeFile(t, "consumer.properties", "bootstrap.servers="+src.Addr+"\ngroup.id=mirror\nauto.offset.reset=earliest\n"+
+		"partition.assignment.strategy=org.apache.kafka.clients.consumer.RoundRobinAssignor\n")
+	producerCfg := writeFile(t, "producer.properties", "bootstrap.servers="+dst.Addr+"\n")
+	mm := startMirrorMaker(t, "--consumer.config", consumerCfg, "--producer.config", producerCfg, "--whitelist", "big",
+		"--offset.commit.interval.ms", "100")
+	if code := mm.wait(t, 30*time.Second); code != 255 {
+		t.Errorf("exit code %d, want 255", code)
 	}
+	logs := mm.stderr.String()
+	for _, want := range []string{
+		"] ERROR Error when sending message to topic big with key: null, value: 1000 bytes with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\n" +
+			"org.apache.kafka.common.errors.RecordTooLargeException: ",
+		"] INFO Closing producer due to send failure. (kafka.tools.MirrorMaker$)\n",
+		"] FATAL [mirrormaker-thread-0] Mirror maker thread exited abnormally, stopping the whole mirror maker. (kafka.tools.MirrorMaker$MirrorMakerThread)\n",
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+	committed, err := kadm.NewClient(pcl).FetchOffsets(ctx, "mirror")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, ok := committed.Lookup("big", 0); ok && o.At > 2 {
+		t.Errorf("offset %d committed past the record that was never mirrored (offset 2)", o.At)
+	}
+}
+
+// mirrorMakerProcess is kafka-mirror-maker.sh as a real process (the built
+// gokafka binary running kafka.tools.MirrorMaker), logging at INFO.
+type mirrorMakerProcess struct {
+	cmd    *exec.Cmd
+	stderr *lockedBuffer
+	done   chan struct{}
+}
+
+func startMirrorMaker(t *testing.T, args ...string) *mirrorMakerProcess {
+	t.Helper()
+	cmd := exec.Command(brokertest.Binary(t), append([]string{"kafka.tools.MirrorMaker"}, args...)...)
+	cmd.Env = append(os.Environ(), "GOKAFKA_LOG_LEVEL=info", "LOG_DIR="+t.TempDir())
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	mm := &mirrorMakerProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = mm.stderr, mm.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { cmd.Wait(); close(mm.done) }()
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-mm.done
+	})
+	return mm
+}
+
+func (mm *mirrorMakerProcess) exited() bool {
+	select {
+	case <-mm.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// wait returns the exit code once the process has ended by itself.
+func (mm *mirrorMakerProcess) wait(t *testing.T, timeout time.Duration) int {
+	t.Helper()
+	select {
+	case <-mm.done:
+		return mm.cmd.ProcessState.ExitCode()
+	case <-time.After(timeout):
+		t.Fatalf("mirror maker still running after %v:\n%s", timeout, mm.stderr.String())
+		return 0
+	}
+}
+
+// stop sends sig and returns the exit code.
+func (mm *mirrorMakerProcess) stop(t *testing.T, sig syscall.Signal) int {
+	t.Helper()
+	mm.cmd.Process.Signal(sig)
+	return mm.wait(t, 30*time.Second)
 }
 
 // Start-up failures end as Kafka 2.8's do: usage for a missing config
