@@ -112,9 +112,21 @@ func ParseConfig(props map[string]string, log *zap.Logger) (Config, error) {
 		log.Warn(fmt.Sprintf("num.stream.threads=%d: this runtime runs one stream thread per instance", n))
 	}
 	for k := range props {
-		if !knownProperties[k] {
+		if !knownProperties[k] && !clientPrefixed(k) {
 			log.Warn(fmt.Sprintf("The configuration '%s' was supplied but isn't a known config.", k))
 		}
 	}
 	return c, nil
+}
+
+// clientPrefixed reports whether k is a StreamsConfig override for one of
+// its clients or for internal topics ("consumer.", "producer.",
+// "topic.", ...). They are accepted; this runtime does not apply them.
+func clientPrefixed(k string) bool {
+	for _, p := range []string{"consumer.", "producer.", "admin.", "main.consumer.", "restore.consumer.", "global.consumer.", "topic."} {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
 }

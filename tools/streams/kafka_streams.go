@@ -258,6 +258,10 @@ func (s *KafkaStreams) runOnce(ctx context.Context) error {
 		kgo.RequiredAcks(kgo.LeaderAck()),
 		kgo.DisableIdempotentWrite(),
 		kgo.ProducerLinger(0),
+		// A Java producer's metadata requests may auto-create a missing
+		// output topic (if the broker allows it). Source topics were
+		// checked to exist before joining.
+		kgo.AllowAutoTopicCreation(),
 	}
 	opts = append(opts, s.cfg.ClientOpts...)
 	// The group callbacks may run as soon as the client exists.

@@ -206,24 +206,29 @@ func (t *Topology) Describe() TopologyDescription {
 			}
 			return s
 		}
-		nodes := append([]*node(nil), st.nodes...)
+		nodes := st.nodes
+		// Kafka's NodeComparator orders nodes, and each node's
+		// predecessors and successors: larger sub-tree first, then name.
+		order := func(ns []*node) []string {
+			ns = append([]*node(nil), ns...)
+			sort.SliceStable(ns, func(i, j int) bool {
+				if size[ns[i]] != size[ns[j]] {
+					return size[ns[i]] > size[ns[j]]
+				}
+				return ns[i].name < ns[j].name
+			})
+			var names []string
+			for _, n := range ns {
+				names = append(names, n.name)
+			}
+			return names
+		}
 		for _, n := range nodes {
 			size[n] = subtree(n, map[*node]bool{})
 		}
-		sort.SliceStable(nodes, func(i, j int) bool {
-			if size[nodes[i]] != size[nodes[j]] {
-				return size[nodes[i]] > size[nodes[j]]
-			}
-			return nodes[i].name < nodes[j].name
-		})
-		for _, n := range nodes {
-			nd := NodeDescription{Name: n.name}
-			for _, p := range n.parents {
-				nd.Predecessors = append(nd.Predecessors, p.name)
-			}
-			for _, c := range n.children {
-				nd.Successors = append(nd.Successors, c.name)
-			}
+		for _, name := range order(nodes) {
+			n := t.byName[name]
+			nd := NodeDescription{Name: n.name, Predecessors: order(n.parents), Successors: order(n.children)}
 			switch n.kind {
 			case sourceNode:
 				nd.Kind, nd.Topics = "Source", n.topics

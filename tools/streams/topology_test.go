@@ -132,3 +132,28 @@ func TestSelectKeyThenGroupByKeyRepartitions(t *testing.T) {
 		t.Errorf("want a repartition:\n%s", d)
 	}
 }
+
+// A node's successors are listed, like the nodes, larger sub-tree first,
+// then by name (Kafka's NodeComparator).
+func TestDescribeBranches(t *testing.T) {
+	b := NewStreamsBuilder()
+	s := Stream(b, "in", String, String)
+	s.To("a", String, String)
+	s.Filter(func(_, v string) bool { return v != "" }).To("b", String, String)
+	want := `Topologies:
+   Sub-topology: 0
+    Source: KSTREAM-SOURCE-0000000000 (topics: [in])
+      --> KSTREAM-FILTER-0000000002, KSTREAM-SINK-0000000001
+    Processor: KSTREAM-FILTER-0000000002 (stores: [])
+      --> KSTREAM-SINK-0000000003
+      <-- KSTREAM-SOURCE-0000000000
+    Sink: KSTREAM-SINK-0000000001 (topic: a)
+      <-- KSTREAM-SOURCE-0000000000
+    Sink: KSTREAM-SINK-0000000003 (topic: b)
+      <-- KSTREAM-FILTER-0000000002
+
+`
+	if got := b.Build().Describe().String(); got != want {
+		t.Errorf("Describe:\n%s\nwant:\n%s", got, want)
+	}
+}
