@@ -305,7 +305,9 @@ func (s *KafkaStreams) runOnce(ctx context.Context) error {
 // pollLoop processes records until ctx ends or a fatal error.
 func (s *KafkaStreams) pollLoop(ctx context.Context) error {
 	for ctx.Err() == nil {
+		s.threadMu.Lock() // a revocation's commit moves lastCommit
 		wait := s.cfg.CommitInterval - time.Since(s.lastCommit)
+		s.threadMu.Unlock()
 		if wait < time.Millisecond {
 			wait = time.Millisecond
 		}
