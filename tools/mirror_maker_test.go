@@ -46,7 +46,8 @@ func startCluster(t *testing.T, opts []brokertest.Option, topics ...string) *bro
 // reads them) reach the target under the same topic names, with their keys,
 // values, headers and timestamps; the third topic stays behind. The source
 // group's committed offsets reach the end of every partition (only after the
-// target acknowledged), and SIGTERM's clean shutdown ends the process.
+// target acknowledged; two streams share the partitions), and SIGTERM's
+// clean shutdown ends the process.
 func TestMirrorMakerBetweenTwoClusters(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs ZooKeeper and two broker processes")
@@ -75,7 +76,7 @@ func TestMirrorMakerBetweenTwoClusters(t *testing.T) {
 	consumerCfg := writeFile(t, "consumer.properties", "bootstrap.servers="+src.Addr+"\ngroup.id=mirror\nauto.offset.reset=earliest\n")
 	producerCfg := writeFile(t, "producer.properties", "bootstrap.servers="+dst.Addr+"\n")
 	mm := startMirrorMaker(t, "--consumer.config", consumerCfg, "--producer.config", producerCfg,
-		"--whitelist", "mm-a, mm-b", "--offset.commit.interval.ms", "500")
+		"--whitelist", "mm-a, mm-b", "--offset.commit.interval.ms", "500", "--num.streams", "2")
 
 	ccl, err := kgo.NewClient(kgo.SeedBrokers(dst.Addr), kgo.ConsumeTopics("mm-a", "mm-b"),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.MetadataMinAge(100*time.Millisecond), kgo.FetchMaxWait(500*time.Millisecond))
