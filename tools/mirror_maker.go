@@ -9,9 +9,12 @@ package tools
 //     --whitelist pattern (IncludeList: trimmed, ',' read as '|', spaces and
 //     surrounding quotes dropped; a topic matches when the whole name
 //     matches; internal topics are excluded unless exclude.internal.topics
-//     is false). enable.auto.commit defaults to false; the default
-//     assignment strategy is range (with the WARNING 2.8 prints when
-//     partition.assignment.strategy is not set).
+//     is false). The pattern is a Go regexp (RE2): Java-only constructs
+//     such as lookarounds make it "an invalid regex", which the thread
+//     reports before the mirror maker exits 255, as 2.8 does for a pattern
+//     Java cannot compile. enable.auto.commit defaults to false; the
+//     default assignment strategy is range (with the WARNING 2.8 prints
+//     when partition.assignment.strategy is not set).
 //   - One shared producer on --producer.config, with the no-data-loss
 //     defaults unless overridden (then "Property X is overridden to Y - data
 //     loss or message reordering is possible." is logged): acks=all,
@@ -35,7 +38,9 @@ package tools
 //     with --abort.on.send.failure true (default) no further offsets are
 //     committed and the mirror maker exits 255 ("Mirror maker thread exited
 //     abnormally, stopping the whole mirror maker."); with false the record
-//     is dropped and mirroring goes on.
+//     is dropped and mirroring goes on. (franz-go fails the records
+//     batched with the refused one instead of splitting the batch as the
+//     Java producer does, so with false those are dropped too.)
 //   - SIGTERM/SIGINT run the clean shutdown: each thread stops, flushes the
 //     producer and commits; then the producer is closed (exit 143/130, as a
 //     JVM ended by a signal).
@@ -344,6 +349,11 @@ func assignmentBalancers(v string) ([]kgo.GroupBalancer, error) {
 // run starts the threads and waits for a signal (the JVM's shutdown hook)
 // or a thread that gave up (sys.exit(-1), which runs the hook too).
 func (mm *mirrorMaker) run(ctx context.Context) int {
+	if len(mm.threads) == 0 {
+		// --num.streams 0: main has nothing to wait for and returns.
+		mm.cleanShutdown()
+		return 0
+	}
 	for _, t := range mm.threads {
 		go t.run()
 	}

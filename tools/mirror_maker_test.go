@@ -289,6 +289,20 @@ func TestMirrorMakerStartupFailures(t *testing.T) {
 	}
 }
 
+// A whitelist that does not compile stops the thread, and with it the
+// mirror maker (exit 255), with 2.8's log lines.
+func TestMirrorMakerInvalidWhitelist(t *testing.T) {
+	cfg := writeFile(t, "c.properties", "bootstrap.servers=127.0.0.1:1\ngroup.id=g\npartition.assignment.strategy=org.apache.kafka.clients.consumer.RangeAssignor\n")
+	res := runTool(t, runMirrorMaker, "", "--consumer.config", cfg, "--producer.config", cfg, "--whitelist", "a(")
+	if res.Code != 255 ||
+		!strings.Contains(res.Stderr, "] ERROR Invalid expression syntax: a( (kafka.tools.MirrorMaker$)\n") ||
+		!strings.Contains(res.Stderr, "] FATAL [mirrormaker-thread-0] Mirror maker thread failure due to  (kafka.tools.MirrorMaker$MirrorMakerThread)\n"+
+			"java.lang.RuntimeException: a( is an invalid regex.\n") ||
+		!strings.HasSuffix(res.Stderr, "] FATAL [mirrormaker-thread-0] Mirror maker thread exited abnormally, stopping the whole mirror maker. (kafka.tools.MirrorMaker$MirrorMakerThread)\n") {
+		t.Errorf("code %d stderr:\n%s", res.Code, res.Stderr)
+	}
+}
+
 // The whitelist is read as Kafka's IncludeList reads it.
 func TestIncludeListRegex(t *testing.T) {
 	for raw, want := range map[string]string{
