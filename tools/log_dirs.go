@@ -78,16 +78,12 @@ func runLogDirs(ctx context.Context, env *toolEnv, args []string) int {
 			topics[t] = true
 		}
 	}
-	md, err := kadm.NewClient(cl).BrokerMetadata(ctx)
-	if err != nil {
-		return uncaught(env.Stderr, executionException(err))
-	}
-	known := map[int32]bool{}
-	for _, b := range md.Brokers {
-		known[b.NodeID] = true
-	}
+	// Kafka asks for the cluster's brokers only without --broker-list, and
+	// before "Querying ..."; with a list, the describe call itself finds the
+	// brokers (here: one Metadata request after that line).
 	var brokers []int32
-	if o.has("broker-list") {
+	listed := o.has("broker-list")
+	if listed {
 		for _, s := range strings.Split(o.value("broker-list"), ",") {
 			if s == "" {
 				continue
@@ -98,20 +94,32 @@ func runLogDirs(ctx context.Context, env *toolEnv, args []string) int {
 			}
 			brokers = append(brokers, int32(n))
 		}
-	} else {
+	}
+	md, err := kadm.NewClient(cl).BrokerMetadata(ctx)
+	if !listed {
+		if err != nil {
+			return uncaught(env.Stderr, executionException(err))
+		}
 		for _, b := range md.Brokers {
 			brokers = append(brokers, b.NodeID)
 		}
 		sort.Slice(brokers, func(i, j int) bool { return brokers[i] < brokers[j] })
 	}
-
 	fmt.Fprintln(env.Stdout, "Querying brokers for log directories information")
+	if err != nil {
+		return uncaught(env.Stderr, executionException(err))
+	}
+	known := map[int32]bool{}
+	for _, b := range md.Brokers {
+		known[b.NodeID] = true
+	}
 	byBroker := make(map[int32][]kmsg.DescribeLogDirsResponseDir)
 	for _, id := range brokers {
 		if !known[id] {
 			// The Java call waits default.api.timeout.ms for a node that
 			// never appears, then fails so; this fails at once.
-			return uncaught(env.Stderr, executionException(newJexc(clsTimeout, "Timed out waiting for a node assignment. Call: describeLogDirs")))
+			timeout := newJexc(clsTimeout, "Timed out waiting for a node assignment. Call: describeLogDirs")
+			return uncaught(env.Stderr, &jexc{class: clsExecution, msg: throwableString(timeout), cause: timeout})
 		}
 		req := kmsg.NewPtrDescribeLogDirsRequest() // null topics: every partition
 		resp, err := req.RequestWith(ctx, cl.Broker(int(id)))

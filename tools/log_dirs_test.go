@@ -65,6 +65,14 @@ func TestLogDirsRealBroker(t *testing.T) {
 	if res.Code != 0 || !strings.HasSuffix(res.Stdout, `"error":null,"partitions":[]}]}]}`+"\n") {
 		t.Errorf("--topic-list other: %s%s", res.Stdout, res.Stderr)
 	}
+
+	// A broker the cluster does not have: 2.8 waits for it until the admin
+	// call times out; the failure reads the same.
+	res = runTool(t, runLogDirs, "", "--bootstrap-server", b.Addr, "--describe", "--broker-list", "0,7")
+	if res.Code != 1 || res.Stdout != "Querying brokers for log directories information\n" ||
+		!strings.HasPrefix(res.Stderr, "Exception in thread \"main\" java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: describeLogDirs\n") {
+		t.Errorf("--broker-list 0,7: %+v", res)
+	}
 }
 
 func TestLogDirsBadInput(t *testing.T) {
