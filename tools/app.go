@@ -32,6 +32,7 @@ func commands() []*cli.Command {
 		deleteRecordsCommand(),            // kafka.admin.DeleteRecordsCommand
 		logDirsCommand(),                  // kafka.admin.LogDirsCommand
 		mirrorMakerCommand(),              // kafka.tools.MirrorMaker
+		connectStandaloneCommand(),        // org.apache.kafka.connect.cli.ConnectStandalone
 	}
 }
 
