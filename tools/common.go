@@ -617,13 +617,17 @@ func clientOpts(props map[string]string) ([]kgo.Opt, error) {
 		// franz-go is, and idempotence needs acks=all.
 		opts = append(opts, kgo.DisableIdempotentWrite())
 	}
+	// Java's producer compresses nothing unless told (compression.type
+	// defaults to none); franz-go's default is snappy.
+	codec := "none"
 	if v, ok := props["compression.type"]; ok {
-		c, err := compressionCodec(v)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, kgo.ProducerBatchCompression(c))
+		codec = v
 	}
+	c, err := compressionCodec(codec)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, kgo.ProducerBatchCompression(c))
 	if d, ok, err := ms("linger.ms"); err != nil {
 		return nil, err
 	} else if ok {

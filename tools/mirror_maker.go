@@ -222,8 +222,6 @@ func (mm *mirrorMaker) configure(env *toolEnv, root *zap.Logger, args []string) 
 	sendProps := mergeProps(producerProps)
 	delete(sendProps, "delivery.timeout.ms")
 	popts, _ := clientOpts(sendProps)
-	// compression.type defaults to none in Java; franz-go's default is snappy.
-	popts = append([]kgo.Opt{kgo.ProducerBatchCompression(kgo.NoCompression())}, popts...)
 	popts = append(popts,
 		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)), // Java's DefaultPartitioner
 		kgo.AllowAutoTopicCreation(),                         // Java producers ask for it
