@@ -307,3 +307,38 @@ func TestQuickstartConnectStandalone(t *testing.T) {
 		t.Errorf("connect-test after restart: %q", got)
 	}
 }
+
+// A connector file naming an unknown class stops the worker with exit 3
+// and Kafka's messages; the script without arguments prints its usage.
+func TestConnectStandaloneBadConnector(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs ZooKeeper and a broker process")
+	}
+	zk := zktest.Shared(t)
+	b := brokertest.StartBroker(t, zk, brokertest.WithZkConnect(zk.ChrootConnect(t)))
+	dir := install(t, b.Addr, freePort(t))
+
+	out, err := exec.Command("bash", filepath.Join(dir, "bin", "connect-standalone.sh")).CombinedOutput()
+	if want := "USAGE: " + filepath.Join(dir, "bin", "connect-standalone.sh") + " [-daemon] connect-standalone.properties\n"; string(out) != want || err == nil {
+		t.Errorf("no arguments: %v %q", err, out)
+	}
+
+	os.WriteFile(filepath.Join(dir, "config", "bad.properties"), []byte("name=bad\nconnector.class=FileStreamSrc\ntopic=t\n"), 0o644)
+	cmd := exec.Command("bash", "bin/connect-standalone.sh", "config/connect-standalone.properties", "config/bad.properties")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LOG_DIR="+filepath.Join(dir, "logs"))
+	out, _ = cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 3 {
+		t.Errorf("exit %d, want 3\n%s", code, out)
+	}
+	for _, want := range []string{
+		"ERROR Failed to create job for config/bad.properties (org.apache.kafka.connect.cli.ConnectStandalone)\n",
+		"ERROR Stopping after connector error (org.apache.kafka.connect.cli.ConnectStandalone)\n" +
+			"java.util.concurrent.ExecutionException: org.apache.kafka.connect.errors.ConnectException: Failed to find any class that implements Connector and which name matches FileStreamSrc, available connectors are: PluginDesc{",
+		"INFO Kafka Connect stopped (org.apache.kafka.connect.runtime.Connect)\n",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
