@@ -746,7 +746,7 @@ type taskSnapshot struct {
 func (w *Worker) connectorNames() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	names := append([]string(nil), w.order...)
+	names := append([]string{}, w.order...) // [] in JSON, never null
 	sort.Strings(names)
 	return names
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
@@ -142,5 +143,38 @@ func TestRESTShapes(t *testing.T) {
 	var m map[string]map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(body), &m); err != nil || m["local-file-source"]["status"] == nil {
 		t.Errorf("expand=status: %s", body)
+	}
+}
+
+// POST /connectors creates a connector (201), a second POST is a conflict,
+// PUT /connectors/<name>/config replaces it (200), DELETE stops it (204).
+func TestRESTCreateReplaceDelete(t *testing.T) {
+	dir := t.TempDir()
+	w := &Worker{cfg: &workerConfig{props: map[string]string{"key.converter": "StringConverter", "value.converter": "StringConverter"},
+		bootstrap: "127.0.0.1:1", flushInterval: time.Hour}, lg: zap.NewNop(), connectors: map[string]*connector{}}
+	w.offsets, _ = OpenOffsetStore(filepath.Join(dir, "offsets"))
+	defer w.stop()
+	r := &restServer{w: w}
+	do := func(method, path, body string) (int, string) {
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader(body)))
+		return rec.Code, strings.TrimSpace(rec.Body.String())
+	}
+	src := filepath.Join(dir, "in.txt")
+	code, body := do("POST", "/connectors", `{"name":"s","config":{"connector.class":"FileStreamSource","file":"`+src+`","topic":"t"}}`)
+	if code != 201 || !strings.Contains(body, `"tasks":[{"connector":"s","task":0}],"type":"source"`) {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	if code, body = do("POST", "/connectors", `{"name":"s","config":{"connector.class":"FileStreamSource","topic":"t"}}`); code != 409 || body != `{"error_code":409,"message":"Connector s already exists"}` {
+		t.Errorf("second create: %d %s", code, body)
+	}
+	if code, body = do("PUT", "/connectors/s/config", `{"connector.class":"FileStreamSource","file":"`+src+`","topic":"u"}`); code != 200 || !strings.Contains(body, `"topic":"u"`) {
+		t.Errorf("replace: %d %s", code, body)
+	}
+	if code, _ = do("DELETE", "/connectors/s", ""); code != 204 {
+		t.Errorf("delete: %d", code)
+	}
+	if code, body = do("GET", "/connectors", ""); body != `[]` {
+		t.Errorf("after delete: %d %s", code, body)
 	}
 }
