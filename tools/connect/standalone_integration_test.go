@@ -341,4 +341,16 @@ func TestConnectStandaloneBadConnector(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+
+	// -daemon: the same run in the background, its output in
+	// $LOG_DIR/connectStandalone.out.
+	cmd = exec.Command("bash", "bin/connect-standalone.sh", "-daemon", "config/connect-standalone.properties", "config/bad.properties")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LOG_DIR="+filepath.Join(dir, "logs"))
+	if out, err := cmd.CombinedOutput(); err != nil || len(out) != 0 {
+		t.Fatalf("-daemon: %v %q", err, out)
+	}
+	waitFor(t, 20*time.Second, "the daemon's output", func() bool {
+		return strings.Contains(readFile(filepath.Join(dir, "logs", "connectStandalone.out")), "Kafka Connect stopped")
+	})
 }
