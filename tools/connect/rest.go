@@ -13,6 +13,9 @@ package connect
 //	GET    /connectors/<name>/tasks            task ids and configs
 //	GET    /connectors/<name>/tasks/<n>/status one task's state
 //	DELETE /connectors/<name>                  204
+//	PUT    /connectors/<name>/pause, /resume   202; tasks stopped / started, state PAUSED / RUNNING
+//	POST   /connectors/<name>/restart          204
+//	POST   /connectors/<name>/tasks/<n>/restart 204; a FAILED task runs again
 //	GET    /connector-plugins                  [{"class":...,"type":"sink","version":"2.8.2"}, ...]
 //
 // Errors are {"error_code":404,"message":"Connector x not found"}.
@@ -358,6 +361,44 @@ func (r *restServer) connector(rw http.ResponseWriter, req *http.Request, parts 
 			return
 		}
 		writeJSON(rw, 200, s.config)
+	case len(rest) == 1 && (rest[0] == "pause" || rest[0] == "resume"):
+		if !methods("PUT") {
+			return
+		}
+		op := r.w.pauseConnector
+		if rest[0] == "resume" {
+			op = r.w.resumeConnector
+		}
+		if err := op(name); err != nil {
+			writeError(rw, err)
+			return
+		}
+		rw.WriteHeader(202)
+	case len(rest) == 1 && rest[0] == "restart":
+		// The file connectors' Connector objects hold nothing to
+		// restart; only their tasks run.
+		if !methods("POST") {
+			return
+		}
+		if _, err := r.w.snapshot(name); err != nil {
+			writeError(rw, err)
+			return
+		}
+		rw.WriteHeader(204)
+	case len(rest) == 3 && rest[0] == "tasks" && rest[2] == "restart":
+		if !methods("POST") {
+			return
+		}
+		n, err := strconv.Atoi(rest[1])
+		if err != nil {
+			writeError(rw, notFound(fmt.Sprintf("Task %s-%s not found", name, rest[1])))
+			return
+		}
+		if err := r.w.restartTask(name, n); err != nil {
+			writeError(rw, err)
+			return
+		}
+		rw.WriteHeader(204)
 	case len(rest) == 1 && rest[0] == "status":
 		if !methods("GET") {
 			return
@@ -417,7 +458,7 @@ func (r *restServer) putConfig(rw http.ResponseWriter, req *http.Request, name s
 		return
 	}
 	cfg["name"] = name
-	_, existed := r.w.snapshot(name)
+	_, missing := r.w.snapshot(name)
 	if _, err := r.w.putConnectorConfig(name, cfg, true); err != nil {
 		writeError(rw, err)
 		return
@@ -428,7 +469,7 @@ func (r *restServer) putConfig(rw http.ResponseWriter, req *http.Request, name s
 		return
 	}
 	status := 200
-	if existed != nil {
+	if missing != nil {
 		status = 201
 	}
 	writeJSON(rw, status, r.info(s))

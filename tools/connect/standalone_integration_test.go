@@ -113,10 +113,14 @@ func (w *worker) output() string {
 	return w.out.String()
 }
 
-func startWorker(t *testing.T, dir string) *worker {
+// startWorker runs bin/connect-standalone.sh config/connect-standalone.properties
+// with the connector files (default: the quickstart's source and sink).
+func startWorker(t *testing.T, dir string, connectors ...string) *worker {
 	t.Helper()
-	cmd := exec.Command("bash", "bin/connect-standalone.sh", "config/connect-standalone.properties",
-		"config/connect-file-source.properties", "config/connect-file-sink.properties")
+	if len(connectors) == 0 {
+		connectors = []string{"config/connect-file-source.properties", "config/connect-file-sink.properties"}
+	}
+	cmd := exec.Command("bash", append([]string{"bin/connect-standalone.sh", "config/connect-standalone.properties"}, connectors...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "LOG_DIR="+filepath.Join(dir, "logs"))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -316,7 +320,8 @@ func TestConnectStandaloneBadConnector(t *testing.T) {
 	}
 	zk := zktest.Shared(t)
 	b := brokertest.StartBroker(t, zk, brokertest.WithZkConnect(zk.ChrootConnect(t)))
-	dir := install(t, b.Addr, freePort(t))
+	restPort := freePort(t)
+	dir := install(t, b.Addr, restPort)
 
 	out, err := exec.Command("bash", filepath.Join(dir, "bin", "connect-standalone.sh")).CombinedOutput()
 	if want := "USAGE: " + filepath.Join(dir, "bin", "connect-standalone.sh") + " [-daemon] connect-standalone.properties\n"; string(out) != want || err == nil {
@@ -353,4 +358,42 @@ func TestConnectStandaloneBadConnector(t *testing.T) {
 	waitFor(t, 20*time.Second, "the daemon's output", func() bool {
 		return strings.Contains(readFile(filepath.Join(dir, "logs", "connectStandalone.out")), "Kafka Connect stopped")
 	})
+
+	// A record the sink's JsonConverter cannot read fails the task
+	// (errors.tolerance=none): its status says FAILED with the reason,
+	// the worker goes on, and a task restart runs it again.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addr), kgo.AllowAutoTopicCreation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: "connect-test", Value: []byte("plain text")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	w := startWorker(t, dir, "config/connect-file-sink.properties")
+	rest := "http://127.0.0.1:" + strconv.Itoa(restPort) + "/connectors/local-file-sink"
+	var status struct {
+		Tasks []struct{ State, Trace string }
+	}
+	waitFor(t, 30*time.Second, "the sink task to fail", func() bool {
+		resp, err := http.Get(rest + "/status")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		return json.NewDecoder(resp.Body).Decode(&status) == nil && len(status.Tasks) == 1 && status.Tasks[0].State == "FAILED"
+	})
+	if !strings.Contains(status.Tasks[0].Trace, "Tolerance exceeded in error handler") ||
+		!strings.Contains(status.Tasks[0].Trace, "DataException: Converting byte[] to Kafka Connect data failed due to serialization error") {
+		t.Errorf("trace: %q", status.Tasks[0].Trace)
+	}
+	if !strings.Contains(w.output(), "ERROR [local-file-sink|task-0] WorkerSinkTask{id=local-file-sink-0} Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted (org.apache.kafka.connect.runtime.WorkerTask)") {
+		t.Errorf("no task failure line in the output")
+	}
+	resp, err := http.Post(rest+"/tasks/0/restart", "application/json", nil)
+	if err != nil || resp.StatusCode != 204 {
+		t.Fatalf("restart: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	w.stop(t)
 }

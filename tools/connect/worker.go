@@ -339,8 +339,12 @@ type Worker struct {
 	workerID  string // advertised host:port
 	offsets   *OffsetStore
 
-	mu         sync.Mutex
-	order      []string // connector names in creation order
+	// ops serializes the herder's operations (create, replace, delete,
+	// restart, pause, resume, stop), as Kafka's herder runs them one at
+	// a time.
+	ops        sync.Mutex
+	mu         sync.Mutex // guards the fields below and connectors' state and tasks
+	order      []string   // connector names in creation order
 	connectors map[string]*connector
 	stopped    bool
 }
@@ -438,6 +442,8 @@ func (w *Worker) start() error {
 // stop is Herder.stop: every connector's tasks, then the connector, then
 // the worker and its offset store.
 func (w *Worker) stop() {
+	w.ops.Lock()
+	defer w.ops.Unlock()
 	w.mu.Lock()
 	if w.stopped {
 		w.mu.Unlock()
@@ -474,13 +480,7 @@ func (w *Worker) stopConnector(name string) {
 	if c == nil {
 		return
 	}
-	for _, t := range c.tasks {
-		w.logger(clsWorker, taskCtx(t.id)).info("Stopping task %s", t.id)
-		t.cancel()
-	}
-	for _, t := range c.tasks {
-		<-t.done
-	}
+	w.stopTasks(c.tasks)
 	wl := w.logger(clsWorker, connectorCtx(name))
 	wl.info("Stopping connector %s", name)
 	wc := w.logger(clsWorkerConn, connectorCtx(name))
@@ -491,6 +491,8 @@ func (w *Worker) stopConnector(name string) {
 // putConnectorConfig is StandaloneHerder.putConnectorConfig: validate,
 // start the connector, generate its task configs, start the tasks.
 func (w *Worker) putConnectorConfig(name string, config map[string]string, allowReplace bool) (string, error) {
+	w.ops.Lock()
+	defer w.ops.Unlock()
 	cls, ok := config["connector.class"]
 	if !ok {
 		return "", badRequest(fmt.Sprintf("Connector config %s contains no connector type", javaMap(config)))
@@ -753,8 +755,8 @@ func (w *Worker) connectorNames() []string {
 
 func (w *Worker) snapshot(name string) (*snapshot, error) {
 	w.mu.Lock()
+	defer w.mu.Unlock()
 	c := w.connectors[name]
-	w.mu.Unlock()
 	if c == nil {
 		return nil, notFound(fmt.Sprintf("Connector %s not found", name))
 	}
@@ -768,6 +770,8 @@ func (w *Worker) snapshot(name string) (*snapshot, error) {
 
 // deleteConnector stops and removes a connector (DELETE /connectors/x).
 func (w *Worker) deleteConnector(name string) error {
+	w.ops.Lock()
+	defer w.ops.Unlock()
 	w.mu.Lock()
 	_, ok := w.connectors[name]
 	w.mu.Unlock()
@@ -821,4 +825,120 @@ func hostPort(listener string) (scheme, host string, port int, err error) {
 		return "", "", 0, configErr(fmt.Sprintf("Could not parse listener %s", listener))
 	}
 	return strings.ToLower(scheme), h, n, nil
+}
+
+// stopTasks is Worker.stopAndAwaitTasks: signal every task, then wait for
+// each.
+func (w *Worker) stopTasks(tasks []*task) {
+	for _, t := range tasks {
+		w.logger(clsWorker, taskCtx(t.id)).info("Stopping task %s", t.id)
+		t.cancel()
+	}
+	for _, t := range tasks {
+		<-t.done
+	}
+}
+
+// lookupTask finds a connector and one of its tasks.
+func (w *Worker) lookupTask(name string, n int) (*connector, *task, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	c := w.connectors[name]
+	if c == nil {
+		return nil, nil, notFound(fmt.Sprintf("Connector %s not found", name))
+	}
+	if n < 0 || n >= len(c.tasks) {
+		return nil, nil, notFound(fmt.Sprintf("Task %s-%d not found", name, n))
+	}
+	return c, c.tasks[n], nil
+}
+
+// restartTask stops one task and starts it again with the same config
+// (POST /connectors/<name>/tasks/<n>/restart): the way back from FAILED.
+// A paused connector's task stays stopped.
+func (w *Worker) restartTask(name string, n int) error {
+	w.ops.Lock()
+	defer w.ops.Unlock()
+	c, old, err := w.lookupTask(name, n)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	paused := c.state == "PAUSED"
+	w.mu.Unlock()
+	if paused {
+		return nil
+	}
+	w.stopTasks([]*task{old})
+	t, err := w.startTask(c, old.id, old.config)
+	if err != nil {
+		old.setFailed(err)
+		return err
+	}
+	w.mu.Lock()
+	c.tasks[n] = t
+	w.mu.Unlock()
+	return nil
+}
+
+// pauseConnector stops a connector's tasks and marks it and them PAUSED
+// (PUT /connectors/<name>/pause). The source's position and the sink's
+// group offsets are committed as the tasks stop, so resuming goes on
+// where they were.
+func (w *Worker) pauseConnector(name string) error {
+	w.ops.Lock()
+	defer w.ops.Unlock()
+	w.mu.Lock()
+	c := w.connectors[name]
+	if c == nil {
+		w.mu.Unlock()
+		return notFound(fmt.Sprintf("Connector %s not found", name))
+	}
+	if c.state == "PAUSED" {
+		w.mu.Unlock()
+		return nil
+	}
+	c.state = "PAUSED"
+	tasks := append([]*task(nil), c.tasks...)
+	w.mu.Unlock()
+	w.stopTasks(tasks)
+	for _, t := range tasks {
+		t.mu.Lock()
+		t.state, t.trace = "PAUSED", ""
+		t.mu.Unlock()
+	}
+	w.logger(clsWorker, connectorCtx(name)).info("Setting connector %s state to PAUSED", name)
+	return nil
+}
+
+// resumeConnector starts a paused connector's tasks again (PUT
+// /connectors/<name>/resume).
+func (w *Worker) resumeConnector(name string) error {
+	w.ops.Lock()
+	defer w.ops.Unlock()
+	w.mu.Lock()
+	c := w.connectors[name]
+	if c == nil {
+		w.mu.Unlock()
+		return notFound(fmt.Sprintf("Connector %s not found", name))
+	}
+	if c.state != "PAUSED" {
+		w.mu.Unlock()
+		return nil
+	}
+	c.state = "RUNNING"
+	tasks := append([]*task(nil), c.tasks...)
+	w.mu.Unlock()
+	w.logger(clsWorker, connectorCtx(name)).info("Setting connector %s state to STARTED", name)
+	for i, old := range tasks {
+		t, err := w.startTask(c, old.id, old.config)
+		if err != nil {
+			old.setFailed(err)
+			continue
+		}
+		w.mu.Lock()
+		c.tasks[i] = t
+		w.mu.Unlock()
+	}
+	return nil
 }

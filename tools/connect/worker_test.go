@@ -171,6 +171,20 @@ func TestRESTCreateReplaceDelete(t *testing.T) {
 	if code, body = do("PUT", "/connectors/s/config", `{"connector.class":"FileStreamSource","file":"`+src+`","topic":"u"}`); code != 200 || !strings.Contains(body, `"topic":"u"`) {
 		t.Errorf("replace: %d %s", code, body)
 	}
+	status := func() string { _, b := do("GET", "/connectors/s/status", ""); return b }
+	if code, _ = do("PUT", "/connectors/s/pause", ""); code != 202 || !strings.Contains(status(), `"connector":{"state":"PAUSED"`) ||
+		!strings.Contains(status(), `"tasks":[{"id":0,"state":"PAUSED"`) {
+		t.Errorf("pause: %d %s", code, status())
+	}
+	if code, _ = do("PUT", "/connectors/s/resume", ""); code != 202 || !strings.Contains(status(), `"tasks":[{"id":0,"state":"RUNNING"`) {
+		t.Errorf("resume: %d %s", code, status())
+	}
+	if code, _ = do("POST", "/connectors/s/tasks/0/restart", ""); code != 204 || !strings.Contains(status(), `"tasks":[{"id":0,"state":"RUNNING"`) {
+		t.Errorf("task restart: %d %s", code, status())
+	}
+	if code, body = do("POST", "/connectors/s/tasks/7/restart", ""); code != 404 || body != `{"error_code":404,"message":"Task s-7 not found"}` {
+		t.Errorf("restart of a missing task: %d %s", code, body)
+	}
 	if code, _ = do("DELETE", "/connectors/s", ""); code != 204 {
 		t.Errorf("delete: %d", code)
 	}
