@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"go.uber.org/zap"
 
 	"gokafka/log"
 	"gokafka/protocol"
@@ -16,10 +17,19 @@ import (
 
 // produceFrameBroker is a connection-layer broker whose Produce and Fetch
 // go to a real replica manager (broker 1, leader of t-0 with the given ISR).
-func produceFrameBroker(t *testing.T, isr []int32) (*Broker, *ReplicaManager) {
+func produceFrameBroker(t testing.TB, isr []int32) (*Broker, *ReplicaManager) {
 	t.Helper()
 	b, _ := newConnBroker(t)
-	rm, _ := testRM(t, 10*time.Second)
+	lg := zap.NewNop()
+	m, err := log.NewManager([]string{t.TempDir()}, log.DefaultConfig(), log.DefaultManagerOptions(), lg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rm := newReplicaManagerWith(1, m, lg, 10*time.Second, time.Hour, 1)
+	t.Cleanup(func() {
+		rm.Close()
+		m.Close()
+	})
 	rm.BecomeLeaderOrFollower(leaderAndISR(0, 1, 0, isr, isr))
 	b.replicas = rm
 	return b, rm

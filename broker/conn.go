@@ -136,8 +136,8 @@ func (c *conn) readLoop() {
 			c.nc.SetReadDeadline(time.Now().Add(idle))
 		}
 		// Each frame gets its own buffer: handlers keep references into it
-		// (record batches) after the reader moves on. Large ones come from
-		// a pool and go back only through takeFrame.
+		// (record batches) after the reader moves on. Those of 4 KiB or
+		// more come from a pool and go back only through takeFrame.
 		frame, err := protocol.ReadPooledFrame(br, maxBytes)
 		if err != nil {
 			c.readFailed(err)

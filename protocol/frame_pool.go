@@ -12,12 +12,16 @@ import (
 // producing 1 KB records to 8 partitions). A recycled buffer costs none of
 // these: ReadFrame overwrites every byte of the payload.
 //
-// Buffers come in power-of-two classes from 32 KiB (Go's large-object
-// threshold: smaller frames are cheap to allocate and stay unpooled) to
-// 64 MiB (larger frames are rare enough to allocate). sync.Pool drops idle
-// buffers at GC, so a burst does not pin memory for ever.
+// Buffers come in power-of-two classes from 4 KiB to 64 MiB. Small produce
+// requests (a producer with linger 0 at a moderate rate sends a few records
+// each) are pooled too: at 50k records/s of 1 KB their frames were most of
+// the broker's allocation, a GC every 70 ms, and pooling them cut the
+// broker's CPU per GiB by about a tenth. Smaller frames (metadata, fetch
+// requests) are cheap to allocate and stay unpooled; larger ones are rare
+// enough to allocate. sync.Pool drops idle buffers at GC, so a burst does
+// not pin memory for ever.
 const (
-	minPooledShift = 15 // 32 KiB
+	minPooledShift = 12 // 4 KiB
 	maxPooledShift = 26 // 64 MiB
 )
 

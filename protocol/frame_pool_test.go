@@ -5,14 +5,15 @@ import (
 	"testing"
 )
 
-// Frames below 32 KiB are plain allocations; larger ones get a buffer of
+// Frames below 4 KiB are plain allocations; larger ones get a buffer of
 // the next power of two, so any frame of a class can reuse it.
 func TestGetFrameClasses(t *testing.T) {
 	for _, tc := range []struct{ n, wantCap int }{
 		{0, 0},
 		{100, 100},
-		{32<<10 - 1, 32<<10 - 1},
-		{32 << 10, 32 << 10},
+		{4<<10 - 1, 4<<10 - 1},
+		{4 << 10, 4 << 10},
+		{4<<10 + 1, 8 << 10},
 		{32<<10 + 1, 64 << 10},
 		{1 << 20, 1 << 20},
 		{1<<20 + 5, 2 << 20},
@@ -32,6 +33,7 @@ func TestGetFrameClasses(t *testing.T) {
 func TestPutFrameKeepsOnlyClassBuffers(t *testing.T) {
 	PutFrame(nil)
 	PutFrame(make([]byte, 100))
+	PutFrame(make([]byte, 3<<10))  // below the smallest class
 	PutFrame(make([]byte, 40<<10)) // cap 40 KiB: not a class size
 	big := GetFrame(48 << 10)
 	PutFrame(big[: 0 : 40<<10])
