@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -349,7 +350,7 @@ func (s *workerSourceTask) run(ctx context.Context) error {
 		}
 		// Sent in order and acknowledged before their offsets count:
 		// a restart resends at most what was not committed.
-		if err := s.producer.ProduceSync(ctx, krecs...).FirstErr(); err != nil {
+		if err := s.send(ctx, krecs); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -366,6 +367,59 @@ func (s *workerSourceTask) run(ctx context.Context) error {
 		s.mu.Unlock()
 	}
 	return nil
+}
+
+// maxBlock is the Java producer's max.block.ms: how long a send waits for
+// its topic's metadata.
+const maxBlock = 60 * time.Second
+
+// send produces recs and waits for their acknowledgement. Records whose
+// topic has no usable metadata yet (a topic being auto-created, a broker
+// that does not yet see itself: INVALID_REPLICATION_FACTOR,
+// UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE) are sent again for up
+// to max.block.ms, as the Java producer waits for metadata; any other
+// failure is returned.
+func (s *workerSourceTask) send(ctx context.Context, recs []*kgo.Record) error {
+	deadline := time.Now().Add(maxBlock)
+	for {
+		var failed []*kgo.Record
+		var firstErr error
+		for _, r := range s.producer.ProduceSync(ctx, recs...) {
+			if r.Err == nil {
+				continue
+			}
+			if !metadataError(r.Err) || time.Now().After(deadline) {
+				return r.Err
+			}
+			failed = append(failed, r.Record)
+			if firstErr == nil {
+				firstErr = r.Err
+			}
+		}
+		if len(failed) == 0 {
+			return nil
+		}
+		s.w.logger("org.apache.kafka.clients.NetworkClient", taskCtx(s.id)+"[Producer clientId=connector-producer-"+s.id.String()+"] ").
+			warn("Error while fetching metadata : {%s=%s}", failed[0].Topic, kerrName(firstErr))
+		recs = failed
+		sleep(ctx, 100*time.Millisecond) // retry.backoff.ms
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+func metadataError(err error) bool {
+	return errors.Is(err, kerr.InvalidReplicationFactor) || errors.Is(err, kerr.UnknownTopicOrPartition) ||
+		errors.Is(err, kerr.LeaderNotAvailable) || kerr.IsRetriable(err)
+}
+
+func kerrName(err error) string {
+	var ke *kerr.Error
+	if errors.As(err, &ke) {
+		return ke.Message
+	}
+	return err.Error()
 }
 
 // commitOffsets is WorkerSourceTask.commitOffsets: every record is already
