@@ -497,11 +497,37 @@ func asFloat64(v any) (float64, bool) {
 // always a fraction digit, exponent outside [1e-3, 1e7)).
 func jsonDouble(f float64) string { return javaDouble(f, 64) }
 
+// writeJSONString quotes s as Jackson does: '"' and '\\' escaped, control
+// characters as \b \t \n \f \r or \u00XX (upper-case hex), everything
+// else (non-ASCII, U+2028) as is; invalid UTF-8 becomes U+FFFD, as Java's
+// decoder made it when it read the line.
 func writeJSONString(buf *bytes.Buffer, s string) {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	buf.Truncate(buf.Len() - 1) // Encode's newline
+	const hex = "0123456789ABCDEF"
+	buf.WriteByte('"')
+	for _, r := range s { // an invalid byte ranges as U+FFFD
+		switch {
+		case r == '"' || r == '\\':
+			buf.WriteByte('\\')
+			buf.WriteRune(r)
+		case r == '\b':
+			buf.WriteString(`\b`)
+		case r == '\t':
+			buf.WriteString(`\t`)
+		case r == '\n':
+			buf.WriteString(`\n`)
+		case r == '\f':
+			buf.WriteString(`\f`)
+		case r == '\r':
+			buf.WriteString(`\r`)
+		case r < 0x20:
+			buf.WriteString(`\u00`)
+			buf.WriteByte(hex[r>>4])
+			buf.WriteByte(hex[r&0xF])
+		default:
+			buf.WriteRune(r)
+		}
+	}
+	buf.WriteByte('"')
 }
 
 // ---------------------------------------------------------------------------

@@ -115,3 +115,12 @@ func TestJavaDouble(t *testing.T) {
 		}
 	}
 }
+
+// Strings are quoted as Jackson quotes them.
+func TestJSONStringEscapes(t *testing.T) {
+	c := &JSONConverter{}
+	b, _ := c.FromConnectData("t", StringSchema, "a\"b\\c\td\x01é\u2028<>&\xff")
+	if want := `"a\"b\\c\td\u0001é` + "\u2028" + `<>&` + "\uFFFD" + `"`; string(b) != want {
+		t.Errorf("got %s, want %s", b, want)
+	}
+}
