@@ -211,19 +211,28 @@ func offsetsTopicConfigs(cfg *Config) map[string]string {
 }
 
 // autoCreateTopic creates a topic through ZooKeeper with a replica
-// assignment over the live brokers (rack-aware when every broker has a
-// rack), as AdminZkClient.createTopic with RackAwareMode.Safe. The
-// controller picks it up and elects leaders; callers answer
-// LEADER_NOT_AVAILABLE meanwhile. Used by Metadata auto-creation and by the
-// group coordinator for __consumer_offsets.
+// assignment over the registered brokers (rack-aware when every broker has
+// a rack), as AdminZkClient.createTopic with RackAwareMode.Safe. The broker
+// list comes from /brokers/ids, as in Kafka, not from the metadata cache:
+// right after start-up the cache may not yet know this broker itself, and
+// a client auto-creating its topic then must not get
+// INVALID_REPLICATION_FACTOR. The controller picks the topic up and elects
+// leaders; callers answer LEADER_NOT_AVAILABLE meanwhile. Used by Metadata
+// auto-creation and by the group coordinator for __consumer_offsets.
 func (b *Broker) autoCreateTopic(name string, partitions int32, rf int16, configs map[string]string) error {
 	var metas []zkcoord.BrokerMeta
-	for _, cb := range b.metadata.AliveBrokers() {
-		m := zkcoord.BrokerMeta{ID: cb.ID}
-		if cb.Rack != nil {
-			m.Rack = *cb.Rack
+	if registered, err := b.zk.Brokers(); err == nil {
+		for _, bi := range registered {
+			metas = append(metas, bi.Meta())
 		}
-		metas = append(metas, m)
+	} else {
+		for _, cb := range b.metadata.AliveBrokers() {
+			m := zkcoord.BrokerMeta{ID: cb.ID}
+			if cb.Rack != nil {
+				m.Rack = *cb.Rack
+			}
+			metas = append(metas, m)
+		}
 	}
 	if !allHaveRack(metas) {
 		for i := range metas {
