@@ -3,7 +3,10 @@
 // their flags, output, messages and exit codes (topics.go,
 // console_producer.go, console_consumer.go, consumer_groups.go, configs.go,
 // get_offset_shell.go, perf_producer.go, perf_consumer.go,
-// broker_api_versions.go, dump_log.go). app.go is the literal table from
+// broker_api_versions.go, dump_log.go, leader_election.go,
+// preferred_replica_election.go, reassign_partitions*.go, delete_records.go,
+// log_dirs.go, mirror_maker.go, connect_standalone.go over tools/connect,
+// streams_wordcount.go over tools/streams). app.go is the literal table from
 // class name to command; bin/*.sh call it through kafka-run-class.sh.
 //
 // --zookeeper modes use zkcoord; --bootstrap-server modes are Kafka clients
