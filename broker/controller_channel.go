@@ -270,6 +270,11 @@ type ibClient struct {
 	clientID string
 	corr     int32
 	buf      []byte
+	// reuseReadBuffer makes request read each response into the previous
+	// one's buffer: the caller must be done with a response (which
+	// aliases it) before the next request. The replica fetcher is.
+	reuseReadBuffer bool
+	rbuf            []byte
 }
 
 func dialIB(addr string, timeout time.Duration, clientID string) (*ibClient, error) {
@@ -292,9 +297,16 @@ func (c *ibClient) request(req kmsg.Request) (kmsg.Response, error) {
 	if _, err := c.nc.Write(c.buf); err != nil {
 		return nil, err
 	}
-	frame, err := protocol.ReadFrame(c.br, nil, 1<<30)
+	var rbuf []byte
+	if c.reuseReadBuffer {
+		rbuf = c.rbuf
+	}
+	frame, err := protocol.ReadFrame(c.br, rbuf, 1<<30)
 	if err != nil {
 		return nil, err
+	}
+	if c.reuseReadBuffer && cap(frame) > cap(c.rbuf) {
+		c.rbuf = frame[:0]
 	}
 	resp := req.ResponseKind()
 	resp.SetVersion(req.GetVersion())

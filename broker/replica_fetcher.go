@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 	"go.uber.org/zap"
 
@@ -146,7 +145,16 @@ type fetchState struct {
 type replicaFetcher struct {
 	m        *fetcherManager
 	leaderID int32
-	cl       *kgo.Client
+	addr     string // immutable
+
+	// conn is the connection to the leader, owned by run (nil until dialed
+	// or after an error); connMu guards the pointer so that stop can close
+	// it under a blocked request. Its read buffer is reused from one
+	// response to the next: a fetch response's record batches are appended
+	// before the next request, and kgo's fresh (zeroed) multi-megabyte
+	// buffer per response was a sixth of a follower's CPU time.
+	connMu sync.Mutex
+	conn   *ibClient
 
 	mu    sync.Mutex
 	parts map[log.TopicPartition]*fetchState // guarded by mu
@@ -158,17 +166,8 @@ type replicaFetcher struct {
 }
 
 func newReplicaFetcher(m *fetcherManager, leaderID int32, addr string) (*replicaFetcher, error) {
-	cl, err := kgo.NewClient(
-		kgo.SeedBrokers(addr),
-		kgo.ClientID(m.clientID),
-		kgo.RequestRetries(0),
-		kgo.DialTimeout(m.cfg.socketTimeout),
-	)
-	if err != nil {
-		return nil, err
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &replicaFetcher{m: m, leaderID: leaderID, cl: cl, parts: map[log.TopicPartition]*fetchState{},
+	f := &replicaFetcher{m: m, leaderID: leaderID, addr: addr, parts: map[log.TopicPartition]*fetchState{},
 		wake: make(chan struct{}, 1), ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	go f.run()
 	return f, nil
@@ -195,12 +194,53 @@ func (f *replicaFetcher) removePartition(tp log.TopicPartition) int {
 
 func (f *replicaFetcher) stop() {
 	f.cancel()
+	f.connMu.Lock()
+	if f.conn != nil {
+		f.conn.close() // unblocks a request in flight
+	}
+	f.connMu.Unlock()
 	<-f.done
-	f.cl.Close()
+}
+
+// request sends req to the leader over the fetcher's connection, dialing
+// it first when needed; any error drops the connection.
+func (f *replicaFetcher) request(req kmsg.Request) (kmsg.Response, error) {
+	f.connMu.Lock()
+	c := f.conn
+	f.connMu.Unlock()
+	if c == nil {
+		var err error
+		if c, err = dialIB(f.addr, f.m.cfg.socketTimeout, f.m.clientID); err != nil {
+			return nil, err
+		}
+		c.reuseReadBuffer = true
+		f.connMu.Lock()
+		f.conn = c
+		f.connMu.Unlock()
+		if f.ctx.Err() != nil { // stop ran before the connection was published
+			f.dropConn()
+			return nil, f.ctx.Err()
+		}
+	}
+	resp, err := c.request(req)
+	if err != nil {
+		f.dropConn()
+	}
+	return resp, err
+}
+
+func (f *replicaFetcher) dropConn() {
+	f.connMu.Lock()
+	if f.conn != nil {
+		f.conn.close()
+		f.conn = nil
+	}
+	f.connMu.Unlock()
 }
 
 func (f *replicaFetcher) run() {
 	defer close(f.done)
+	defer f.dropConn()
 	lg := f.m.rm.lg.With(zap.Int32("leader_id", f.leaderID))
 	lg.Info(fmt.Sprintf("[ReplicaFetcher replicaId=%d, leaderId=%d, fetcherId=0] Starting", f.m.rm.brokerID, f.leaderID))
 	for f.ctx.Err() == nil {
@@ -214,11 +254,7 @@ func (f *replicaFetcher) run() {
 			}
 			continue
 		}
-		seeds := f.cl.SeedBrokers()
-		if len(seeds) == 0 {
-			return
-		}
-		kresp, err := seeds[0].Request(f.ctx, req)
+		kresp, err := f.request(req)
 		if err != nil {
 			if f.ctx.Err() != nil {
 				return
@@ -454,11 +490,7 @@ func (f *replicaFetcher) listOffset(tp log.TopicPartition, ts int64) (int64, err
 	p.CurrentLeaderEpoch = -1
 	t.Partitions = append(t.Partitions, p)
 	req.Topics = append(req.Topics, t)
-	seeds := f.cl.SeedBrokers()
-	if len(seeds) == 0 {
-		return 0, kerr.UnknownServerError
-	}
-	kresp, err := seeds[0].Request(f.ctx, req)
+	kresp, err := f.request(req)
 	if err != nil {
 		return 0, err
 	}
