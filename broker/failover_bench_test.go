@@ -49,6 +49,7 @@ func benchFailover(b *testing.B, how string) {
 	for i := 0; i < b.N; i++ {
 		probe.waitWrite(c, -1, time.Now()) // the partition is writable
 		leader := c.leader(topic, 0)
+		ctl := c.controllerID()
 		t0 := time.Now()
 		var gone time.Time
 		switch how {
@@ -68,7 +69,25 @@ func benchFailover(b *testing.B, how string) {
 			expiry = append(expiry, gone.Sub(t0))
 			after = append(after, w.Sub(gone))
 		}
-		b.Logf("%s of leader %d: first write on broker %d after %v", how, leader.ID, probe.lastNode(), w.Sub(t0))
+		b.Logf("%s %s of leader %d (controller %d)", t0.Format("15:04:05.000"), how, leader.ID, ctl)
+		b.Logf("%s of leader %d (controller %d): first write on broker %d after %v", how, leader.ID, ctl, probe.lastNode(), w.Sub(t0))
+		if os.Getenv("FAILOVER_DEBUG") != "" {
+			fmt.Fprintf(os.Stderr, "%s of leader %d (controller %d): first write on broker %d after %v\n", how, leader.ID, ctl, probe.lastNode(), w.Sub(t0))
+		}
+		if os.Getenv("FAILOVER_DEBUG") != "" && w.Sub(t0) > 300*time.Millisecond {
+			c.waitFor("the old leader to exit", time.Minute, func() bool { return !leader.Running() })
+			for _, br := range c.brokers {
+				for _, line := range strings.Split(br.Output(), "\n") {
+					if len(line) < 25 || line[0] != '[' {
+						continue
+					}
+					ts, err := time.ParseInLocation("2006-01-02 15:04:05,000", line[1:24], time.Local)
+					if err == nil && ts.After(t0.Add(-50*time.Millisecond)) && ts.Before(w.Add(50*time.Millisecond)) {
+						fmt.Fprintf(os.Stderr, "DEBUG %s broker %d: %s\n", how, br.ID, line)
+					}
+				}
+			}
+		}
 		c.waitFor("the old leader to exit", time.Minute, func() bool { return !leader.Running() })
 		leader.Restart()
 		c.waitISR(topic, 0, 3)
@@ -164,7 +183,8 @@ func medianMs(ds []time.Duration) float64 {
 // cluster: 1 KB records to three partitions with replication factor 1 and
 // acks=1, then replication factor 3, min.insync.replicas=2 and acks=all,
 // alternating for three rounds, each on a fresh topic. It reports the
-// medians and their ratio.
+// medians, their ratio, and the brokers' CPU seconds per run (utime+stime
+// of the three processes).
 func BenchmarkReplicationThroughput(b *testing.B) {
 	bin := os.Getenv("LOADBENCH")
 	if bin == "" {
@@ -179,7 +199,23 @@ func BenchmarkReplicationThroughput(b *testing.B) {
 	}
 	c := startFailoverCluster(b, 3, brokertest.WithProps("min.insync.replicas", "2"))
 	seeds := strings.Join(c.seeds(), ",")
+	brokerCPU := func() (ticks int64) {
+		for _, br := range c.brokers {
+			ticks += procCPU(br.PID())
+		}
+		return ticks
+	}
+	var cpu1, cpu3 []float64 // broker CPU seconds per run
 	run := func(topic, rf, acks string) float64 {
+		cpu0 := brokerCPU()
+		defer func() {
+			used := float64(brokerCPU()-cpu0) / 100
+			if rf == "1" {
+				cpu1 = append(cpu1, used)
+			} else {
+				cpu3 = append(cpu3, used)
+			}
+		}()
 		out, err := exec.CommandContext(c.ctx, bin, "-mode", "produce", "-b", seeds, "-t", topic,
 			"-create", "3", "-rf", rf, "-n", n, "-s", "1000", "-acks", acks).CombinedOutput()
 		if err != nil {
@@ -213,5 +249,9 @@ func BenchmarkReplicationThroughput(b *testing.B) {
 	b.ReportMetric(m1, "rf1_acks1_rec/s")
 	b.ReportMetric(m3, "rf3_acksall_rec/s")
 	b.ReportMetric(m3/m1, "ratio")
+	slices.Sort(cpu1)
+	slices.Sort(cpu3)
+	b.ReportMetric(cpu1[len(cpu1)/2], "rf1_broker_cpu_s")
+	b.ReportMetric(cpu3[len(cpu3)/2], "rf3_broker_cpu_s")
 	b.ReportMetric(0, "ns/op")
 }
