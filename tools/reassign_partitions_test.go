@@ -8,6 +8,7 @@ package tools
 // cleared, data still readable afterwards.
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -132,11 +133,13 @@ func TestPartitionAdminToolsRealCluster(t *testing.T) {
 	})
 
 	t.Run("PreferredReplicaElection", func(t *testing.T) {
-		res := runTool(t, runPreferredReplicaElection, "", "--bootstrap-server", c.bootstrap, "--path-to-json-file",
-			writeTemp(t, "p.json", `{"partitions":[{"topic":"lead","partition":0}]}`))
-		wantResult(t, "bootstrap", res, 0, preferredDeprecation+"Preferred replica already elected for partitions \n", "")
-
-		res = runTool(t, runPreferredReplicaElection, "", "--zookeeper", c.zkConnect, "--path-to-json-file",
+		// Broker 1, preferred for lead-1, restarts and loses that leadership.
+		c.brokers[1].Restart()
+		c.waitISR(t, "lead", 1, []int32{0, 1, 2})
+		if l := c.leader(t, "lead", 1); l == 1 {
+			t.Fatalf("lead-1 is still led by its preferred replica")
+		}
+		res := runTool(t, runPreferredReplicaElection, "", "--zookeeper", c.zkConnect, "--path-to-json-file",
 			writeTemp(t, "p.json", `{"partitions":[{"topic":"lead","partition":1},{"topic":"lead","partition":0},{"topic":"lead","partition":9}]}`))
 		wantResult(t, "zookeeper", res, 0, preferredDeprecation+
 			"Warning: --zookeeper is deprecated and will be removed in a future version of Kafka.\n"+
@@ -144,16 +147,30 @@ func TestPartitionAdminToolsRealCluster(t *testing.T) {
 			"Created preferred replica election path with lead-0,lead-1\n"+
 			"Successfully started preferred replica election for partitions Set(lead-0, lead-1)\n"+
 			"Skipping preferred replica leader election for partition lead-9 since it doesn't exist.\n", "")
-		// The controller carries it out and deletes the request.
-		waitFor(t, 30*time.Second, "the controller to delete /admin/preferred_replica_election", func() bool {
+		// The controller carries the request out and deletes it.
+		waitFor(t, 30*time.Second, "the controller to elect broker 1 and delete /admin/preferred_replica_election", func() bool {
 			_, pending, err := c.zc.PreferredReplicaElectionRequest()
-			return err == nil && !pending
+			return err == nil && !pending && c.leader(t, "lead", 1) == 1
 		})
+
+		// Again through the admin API: one partition moves, one needs
+		// nothing, and 2.8 names the moved one on both lines.
+		c.brokers[1].Restart()
+		c.waitISR(t, "lead", 1, []int32{0, 1, 2})
+		res = runTool(t, runPreferredReplicaElection, "", "--bootstrap-server", c.bootstrap, "--path-to-json-file",
+			writeTemp(t, "p.json", `{"partitions":[{"topic":"lead","partition":0},{"topic":"lead","partition":1}]}`))
+		wantResult(t, "bootstrap", res, 0, preferredDeprecation+
+			"Successfully completed preferred leader election for partitions lead-1\n"+
+			"Preferred replica already elected for partitions lead-1\n", "")
+		if l := c.leader(t, "lead", 1); l != 1 {
+			t.Errorf("leader of lead-1 is %d, want 1", l)
+		}
 	})
 
 	t.Run("ReassignWithBootstrapServer", func(t *testing.T) {
 		c.createTopic(t, "moving", map[int32][]int32{0: {0, 1}})
-		res := runTool(t, runConsoleProducer, "one\ntwo\nthree\n", "--bootstrap-server", c.bootstrap, "--topic", "moving")
+		res := runTool(t, runConsoleProducer, "one\ntwo\nthree\n", "--bootstrap-server", c.bootstrap, "--topic", "moving",
+			"--request-required-acks", "all") // on both replicas before the move
 		if res.Code != 0 {
 			t.Fatalf("producer: %+v", res)
 		}
@@ -198,7 +215,9 @@ func TestPartitionAdminToolsRealCluster(t *testing.T) {
 		res = runTool(t, runConsoleConsumer, "", "--bootstrap-server", c.brokers[1].Addr+","+c.brokers[2].Addr, "--topic", "moving",
 			"--from-beginning", "--max-messages", "3", "--timeout-ms", "30000")
 		if res.Stdout != "one\ntwo\nthree\n" {
-			t.Errorf("consumer after the move: %+v", res)
+			st, _ := c.zc.PartitionState("moving", 0)
+			off := runTool(t, runGetOffsetShell, "", "--bootstrap-server", c.bootstrap, "--topic", "moving", "--time", "-1")
+			t.Errorf("consumer after the move: %+v\npartition state %+v, end offsets %+v", res, st, off)
 		}
 
 		// An unknown broker or topic is refused before anything starts.
@@ -258,6 +277,57 @@ func TestPartitionAdminToolsRealCluster(t *testing.T) {
 		}
 		if l := c.leader(t, "zkmove", 0); l != 2 {
 			t.Errorf("leader of zkmove-0 is %d, want the new preferred replica 2", l)
+		}
+	})
+	t.Run("ListAndCancel", func(t *testing.T) {
+		// A broker killed with SIGKILL stays registered until its ZooKeeper
+		// session times out (18 s), so a reassignment onto it is accepted
+		// and stays in flight. It must not be the controller, and the
+		// cluster is not used after this.
+		data, _, err := c.zc.Get(zkcoord.ControllerPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctl, err := zkcoord.DecodeControllerInfo(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dead := (ctl.BrokerID + 1) % 3
+		var others []int32
+		for id := int32(0); id < 3; id++ {
+			if id != dead {
+				others = append(others, id)
+			}
+		}
+		c.createTopic(t, "stuck", map[int32][]int32{0: others})
+		c.brokers[dead].Kill()
+		bootstrap := c.brokers[others[0]].Addr + "," + c.brokers[others[1]].Addr
+
+		ids := func(xs ...int32) string { return joinInts(xs, ",") }
+		plan := writeTemp(t, "plan.json", fmt.Sprintf(`{"version":1,"partitions":[{"topic":"stuck","partition":0,"replicas":[%s]}]}`, ids(others[1], dead)))
+		res := runTool(t, runReassignPartitions, "", "--bootstrap-server", bootstrap, "--execute", "--reassignment-json-file", plan)
+		if res.Code != 0 || !strings.HasSuffix(res.Stdout, "Successfully started partition reassignment for stuck-0\n") {
+			t.Fatalf("execute: %+v", res)
+		}
+		res = runTool(t, runReassignPartitions, "", "--bootstrap-server", bootstrap, "--execute", "--reassignment-json-file", plan)
+		wantResult(t, "execute again", res, 1, cannotExecuteBecauseOfExisting+"\n", "")
+		res = runTool(t, runReassignPartitions, "", "--bootstrap-server", bootstrap, "--list")
+		wantResult(t, "list", res, 0, "Current partition reassignments:\n"+
+			fmt.Sprintf("stuck-0: replicas: %s. adding: %s. removing: %s.\n", ids(others[1], dead, others[0]), ids(dead), ids(others[0])), "")
+		res = runTool(t, runReassignPartitions, "", "--bootstrap-server", bootstrap, "--verify", "--reassignment-json-file", plan)
+		wantResult(t, "verify", res, 0, "Status of partition reassignment:\nReassignment of partition stuck-0 is still in progress.\n\n", "")
+		// The dead broker could not take a config change: keep throttles.
+		res = runTool(t, runReassignPartitions, "", "--bootstrap-server", bootstrap, "--cancel", "--reassignment-json-file", plan, "--preserve-throttles")
+		wantResult(t, "cancel", res, 0, "Successfully cancelled partition reassignment for: stuck-0\n"+
+			"None of the specified partition moves are active.\n", "")
+		res = runTool(t, runReassignPartitions, "", "--bootstrap-server", bootstrap, "--list")
+		wantResult(t, "list after cancel", res, 0, "No partition reassignments found.\n", "")
+		// Kafka reverts to the in-flight replicas minus the adding ones
+		// (PartitionReplicaAssignment.originReplicas), so the original order
+		// is not restored.
+		a, err := c.zc.TopicAssignment("stuck")
+		if err != nil || !slices.Equal(a.Partitions[0], []int32{others[1], others[0]}) {
+			t.Errorf("/brokers/topics/stuck after the cancel: %+v %v", a, err)
 		}
 	})
 }
