@@ -7,6 +7,7 @@ package tools
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 const noBroker = "127.0.0.1:1"
@@ -111,4 +112,15 @@ func TestPreferredReplicaElectionArguments(t *testing.T) {
 		!strings.HasPrefix(res.Stderr, "This tool helps to causes leadership for each partition to be transferred back to the 'preferred replica', it can be used to balance leadership among the servers.\n") {
 		t.Errorf("no arguments: %+v", res)
 	}
+}
+
+// No broker answering within default.api.timeout.ms (30 s in Kafka,
+// shortened here) is the tool's "Timeout waiting for election results".
+func TestLeaderElectionTimeout(t *testing.T) {
+	defer func(d time.Duration) { leaderElectionTimeout = d }(leaderElectionTimeout)
+	leaderElectionTimeout = 500 * time.Millisecond
+	res := runTool(t, runLeaderElection, "", "--bootstrap-server", noBroker, "--election-type", "preferred", "--all-topic-partitions")
+	wantResult(t, "timeout", res, 1, "Timeout waiting for election results\n",
+		"Exception in thread \"main\" kafka.common.AdminCommandFailedException: Timeout waiting for election results\n"+
+			"Caused by: org.apache.kafka.common.errors.TimeoutException: Aborted due to timeout.\n")
 }
