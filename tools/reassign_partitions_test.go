@@ -234,8 +234,18 @@ func TestPartitionAdminToolsRealCluster(t *testing.T) {
 
 	t.Run("ReassignWithZooKeeper", func(t *testing.T) {
 		c.createTopic(t, "zkmove", map[int32][]int32{0: {0, 1}})
+		reassignFixedStart = 0
+		defer func() { reassignFixedStart = -1 }()
+		res := runTool(t, runReassignPartitions, "", "--zookeeper", c.zkConnect, "--generate", "--broker-list", "2,1",
+			"--topics-to-move-json-file", writeTemp(t, "topics.json", `{"topics":[{"topic":"zkmove"}]}`))
+		wantResult(t, "generate", res, 0, "Warning: --zookeeper is deprecated, and will be removed in a future version of Kafka.\n"+
+			"Current partition replica assignment\n"+
+			`{"version":1,"partitions":[{"topic":"zkmove","partition":0,"replicas":[0,1],"log_dirs":["any","any"]}]}`+"\n\n"+
+			"Proposed partition reassignment configuration\n"+
+			`{"version":1,"partitions":[{"topic":"zkmove","partition":0,"replicas":[1,2],"log_dirs":["any","any"]}]}`+"\n", "")
+
 		plan := writeTemp(t, "plan.json", `{"version":1,"partitions":[{"topic":"zkmove","partition":0,"replicas":[2,1]}]}`)
-		res := runTool(t, runReassignPartitions, "", "--zookeeper", c.zkConnect, "--execute", "--reassignment-json-file", plan, "--throttle", "50000000")
+		res = runTool(t, runReassignPartitions, "", "--zookeeper", c.zkConnect, "--execute", "--reassignment-json-file", plan, "--throttle", "50000000")
 		wantResult(t, "execute", res, 0, "Warning: --zookeeper is deprecated, and will be removed in a future version of Kafka.\n"+
 			"Current partition replica assignment\n\n"+
 			`{"version":1,"partitions":[{"topic":"zkmove","partition":0,"replicas":[0,1],"log_dirs":["any","any"]}]}`+"\n\n"+
