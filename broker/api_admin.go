@@ -751,6 +751,15 @@ var configDefByName = func() map[string]*ConfigDef {
 	return m
 }()
 
+// dynamicOnlyBrokerConfigs are DynamicConfig.Broker's properties, which
+// exist only in /config/brokers (server.properties does not know them):
+// the replication throttles kafka-reassign-partitions.sh --throttle sets.
+var dynamicOnlyBrokerConfigs = map[string]*ConfigDef{
+	"leader.replication.throttled.rate":              {Name: "leader.replication.throttled.rate", Type: TypeLong, Default: longMax, Validate: atLeast(0)},
+	"follower.replication.throttled.rate":            {Name: "follower.replication.throttled.rate", Type: TypeLong, Default: longMax, Validate: atLeast(0)},
+	"replica.alter.log.dirs.io.max.bytes.per.second": {Name: "replica.alter.log.dirs.io.max.bytes.per.second", Type: TypeLong, Default: longMax, Validate: atLeast(0)},
+}
+
 var kmsgConfigTypes = map[ConfigType]kmsg.ConfigType{
 	TypeBoolean: kmsg.ConfigTypeBoolean, TypeString: kmsg.ConfigTypeString, TypeInt: kmsg.ConfigTypeInt,
 	TypeShort: kmsg.ConfigTypeShort, TypeLong: kmsg.ConfigTypeLong, TypeDouble: kmsg.ConfigTypeDouble,
@@ -1173,12 +1182,21 @@ func (b *Broker) writeResourceConfig(rt kmsg.ConfigResourceType, name string, cf
 		var nonDynamic []string
 		for k, v := range cfg {
 			d := configDefByName[k]
+			if d == nil {
+				d = dynamicOnlyBrokerConfigs[k]
+			}
 			if d == nil || !dynamicBrokerConfigs[k] {
 				nonDynamic = append(nonDynamic, k)
 				continue
 			}
-			if _, err := parseValue(d, v); err != nil {
+			val, err := parseValue(d, v)
+			if err != nil {
 				return invalid(err)
+			}
+			if d.Validate != nil {
+				if err := d.Validate(val); err != nil {
+					return invalid(&ConfigError{Name: k, Value: displayValue(v), Reason: err.Error()})
+				}
 			}
 		}
 		if len(nonDynamic) > 0 {

@@ -226,6 +226,19 @@ func TestAdminBrokerConfigs(t *testing.T) {
 			t.Errorf("log.cleaner.threads after alter %+v", cf)
 		}
 	}
+	// The replication throttles exist only as dynamic configs
+	// (kafka-reassign-partitions.sh --throttle sets them).
+	ar, err = adm.AlterBrokerConfigs(c, []kadm.AlterConfig{
+		{Op: kadm.SetConfig, Name: "leader.replication.throttled.rate", Value: kmsg.StringPtr("1000000")},
+		{Op: kadm.SetConfig, Name: "follower.replication.throttled.rate", Value: kmsg.StringPtr("1000000")},
+	}, b.cfg.BrokerID)
+	if err != nil || ar[0].Err != nil {
+		t.Fatalf("alter throttles: %+v %v", ar, err)
+	}
+	ar, err = adm.AlterBrokerConfigs(c, []kadm.AlterConfig{{Op: kadm.SetConfig, Name: "leader.replication.throttled.rate", Value: kmsg.StringPtr("-1")}}, b.cfg.BrokerID)
+	if err != nil || !errors.Is(ar[0].Err, kerr.InvalidConfig) {
+		t.Fatalf("negative throttle: %+v %v", ar, err)
+	}
 	ar, err = adm.AlterBrokerConfigs(c, []kadm.AlterConfig{{Op: kadm.SetConfig, Name: "zookeeper.connect", Value: kmsg.StringPtr("x")}}, b.cfg.BrokerID)
 	if err != nil || !errors.Is(ar[0].Err, kerr.InvalidConfig) {
 		t.Fatalf("alter static: %+v %v", ar, err)
