@@ -139,6 +139,10 @@ func (m *fetcherManager) close() {
 type fetchState struct {
 	leaderEpoch int32
 	delayUntil  time.Time // back off after an error
+	// sentEpoch is the leader epoch of the last fetch request that
+	// covered the partition (-1 before the first): an error answering a
+	// request sent under an epoch we have since left is stale.
+	sentEpoch int32
 }
 
 // replicaFetcher fetches from one leader broker.
@@ -175,7 +179,7 @@ func newReplicaFetcher(m *fetcherManager, leaderID int32, addr string) (*replica
 
 func (f *replicaFetcher) addPartition(tp log.TopicPartition, epoch int32) {
 	f.mu.Lock()
-	f.parts[tp] = &fetchState{leaderEpoch: epoch}
+	f.parts[tp] = &fetchState{leaderEpoch: epoch, sentEpoch: -1}
 	f.mu.Unlock()
 	select {
 	case f.wake <- struct{}{}:
@@ -318,6 +322,7 @@ func (f *replicaFetcher) buildRequest() (*kmsg.FetchRequest, []log.TopicPartitio
 		p := kmsg.NewFetchRequestTopicPartition()
 		p.Partition = tp.Partition
 		p.CurrentLeaderEpoch = st.leaderEpoch
+		st.sentEpoch = st.leaderEpoch
 		p.FetchOffset = l.LogEndOffset()
 		p.LogStartOffset = l.LogStartOffset()
 		p.PartitionMaxBytes = f.m.cfg.partitionMax
@@ -355,10 +360,14 @@ func (f *replicaFetcher) backoff(tp log.TopicPartition) { f.delay(tp, f.m.cfg.ba
 // answered UNKNOWN_LEADER_EPOCH.
 const unknownEpochBackoff = 20 * time.Millisecond
 
-// delay keeps tp out of fetch requests for d.
+// delay keeps tp out of fetch requests for d, unless a LeaderAndIsr moved
+// the partition to a new leader epoch since the request went out: the error
+// (FENCED_LEADER_EPOCH, typically, when the controller bumped the epoch to
+// drop a broker from the ISR) was about the old epoch, and backing off would
+// hold the new leader's high watermark for replica.fetch.backoff.ms.
 func (f *replicaFetcher) delay(tp log.TopicPartition, d time.Duration) {
 	f.mu.Lock()
-	if st := f.parts[tp]; st != nil {
+	if st := f.parts[tp]; st != nil && st.sentEpoch == st.leaderEpoch {
 		st.delayUntil = time.Now().Add(d)
 	}
 	f.mu.Unlock()
