@@ -58,6 +58,10 @@ type ReplicaManager struct {
 	uncleanOverride func(topic string) bool
 	enableUnclean   func(topic string)
 
+	// shuttingDown reports whether the broker's shutdown has begun (nil:
+	// never). Immutable after construction.
+	shuttingDown func() bool
+
 	// stateMu serialises LeaderAndIsr and StopReplica (Kafka's
 	// replicaStateChangeLock) and guards controllerEpoch.
 	stateMu         sync.Mutex
@@ -122,6 +126,14 @@ func newReplicaManager(b *Broker) *ReplicaManager {
 		rm.uncleanOverride = func(topic string) bool {
 			overrides, err := b.zk.EntityConfig("topics", topic)
 			return err == nil && strings.EqualFold(strings.TrimSpace(overrides["unclean.leader.election.enable"]), "true")
+		}
+	}
+	rm.shuttingDown = func() bool {
+		select {
+		case <-b.quit:
+			return true
+		default:
+			return false
 		}
 	}
 	// b.controller is created after the replica manager but before the
@@ -391,7 +403,13 @@ func (rm *ReplicaManager) BecomeLeaderOrFollower(req *kmsg.LeaderAndISRRequest) 
 		} else {
 			p.makeFollower(st, l, minISR)
 			if rm.fetchers != nil {
-				if ll, ok := leaders[st.leader]; ok {
+				// A broker in controlled shutdown is made follower of the
+				// partitions it led but does not fetch: it is about to stop,
+				// and the new leader, which cannot tell, would add it back
+				// to the ISR, only for the controller to drop it again with
+				// a leader-epoch bump when it deregisters (fencing the other
+				// followers' fetches meanwhile).
+				if ll, ok := leaders[st.leader]; ok && (rm.shuttingDown == nil || !rm.shuttingDown()) {
 					rm.fetchers.add(tp, ll, st.leaderEpoch)
 				} else {
 					rm.fetchers.remove(tp)
