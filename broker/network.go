@@ -48,7 +48,7 @@ func (s *socketServer) bind(eps []Endpoint) error {
 		s.mu.Lock()
 		s.listeners[ep.Name] = ln
 		s.mu.Unlock()
-		s.lg.Info(fmt.Sprintf("Awaiting socket connections on %s.", kafkaBindAddr(ln.Addr().String())), zap.String("listener", ep.Name))
+		s.lg.Info(fmt.Sprintf("Awaiting socket connections on %s.", kafkaBindAddr(ln.Addr().String())))
 	}
 	return nil
 }
