@@ -33,6 +33,7 @@ func commands() []*cli.Command {
 		logDirsCommand(),                  // kafka.admin.LogDirsCommand
 		mirrorMakerCommand(),              // kafka.tools.MirrorMaker
 		connectStandaloneCommand(),        // org.apache.kafka.connect.cli.ConnectStandalone
+		streamsResetterCommand(),          // kafka.tools.StreamsResetter
 	}
 }
 
