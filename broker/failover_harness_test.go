@@ -235,9 +235,9 @@ type ackedAt struct {
 
 // loadProducer is an idempotent acks=all producer writing "<partition>:<n>"
 // records round-robin to the topic's partitions, n counting per partition,
-// about one record per millisecond, until stop. Failed records are
-// remembered with their errors; acknowledged ones with their partition and
-// offset.
+// one record per partition about every millisecond, until stop. Failed
+// records are remembered with their errors; acknowledged ones with their
+// partition and offset.
 type loadProducer struct {
 	t     testing.TB
 	cl    *kgo.Client
