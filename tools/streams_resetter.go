@@ -261,10 +261,24 @@ func (r *streamsResetter) connect() error {
 // maybeDeleteActiveConsumers refuses to touch a group that has members,
 // or with --force removes them all.
 func (r *streamsResetter) maybeDeleteActiveConsumers(ctx context.Context) error {
+	// Java's admin client retries an unreachable cluster until the call's
+	// 10 s timeout; franz-go gives up on the first refused dial.
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	groups, err := r.adm.DescribeGroups(dctx, r.appID)
+	var groups kadm.DescribedGroups
+	var err error
+	for {
+		groups, err = r.adm.DescribeGroups(dctx, r.appID)
+		var ke *kerr.Error
+		if err == nil || errors.As(err, &ke) || !sleepCtx(dctx, 200*time.Millisecond) {
+			break
+		}
+	}
 	if err != nil {
+		if dctx.Err() != nil && ctx.Err() == nil {
+			return &jexc{class: clsExecution, msg: clsTimeout + ": Timed out waiting for a node assignment. Call: describeConsumerGroups",
+				cause: newJexc(clsTimeout, "Timed out waiting for a node assignment. Call: describeConsumerGroups")}
+		}
 		return executionException(err)
 	}
 	g, ok := groups[r.appID]
@@ -311,6 +325,18 @@ func (r *streamsResetter) maybeDeleteActiveConsumers(ctx context.Context) error 
 		return executionException(err)
 	}
 	return nil
+}
+
+// sleepCtx waits d unless ctx ends first; it reports whether d passed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // describeMembers is List<MemberDescription>.toString.
