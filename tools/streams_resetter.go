@@ -24,8 +24,9 @@ package tools
 // reassign_partitions_java.go). An input or intermediate topic that does
 // not exist is skipped with exit code 1, the deletion still runs.
 //
-// Not in 2.8, so not here: --internal-topics (Kafka 3.0, KIP-740's
-// follow-up) -- 2.8 finds the internal topics by name only.
+// Not in 2.8, so not here: --internal-topics (added in Kafka 3.0); 2.8
+// finds the internal topics by their names only, and rejects the option
+// as not recognized.
 
 import (
 	"context"
