@@ -180,15 +180,24 @@ func (s *KafkaStreams) prepareInternalTopics(ctx context.Context) error {
 		}
 		s.threadLog.Info(fmt.Sprintf("Created internal topic %s with %d partitions", t.name, t.partitions))
 	}
-	// Wait until the new topics are served.
-	for {
+	// Wait until the new topics are served. A topic still being deleted
+	// (a restart right after kafka-streams-application-reset.sh) answers
+	// TOPIC_ALREADY_EXISTS to the create above and then vanishes: create
+	// it again once a second while it is unknown, as Kafka's
+	// InternalTopicManager retries topics marked for deletion.
+	for round := 1; ; round++ {
 		md, err := s.adm.ListTopics(ctx, names...)
 		ready := err == nil
 		for _, t := range topics {
 			d, ok := md[t.name]
+			if err == nil && round%10 == 0 && (!ok || errors.Is(d.Err, kerr.UnknownTopicOrPartition)) {
+				if res, cerr := s.adm.CreateTopic(ctx, t.partitions, s.cfg.ReplicationFactor, t.configs, t.name); cerr == nil && res.Err == nil {
+					s.threadLog.Info(fmt.Sprintf("Created internal topic %s with %d partitions", t.name, t.partitions))
+				}
+			}
 			if !ok || d.Err != nil || int32(len(d.Partitions)) != t.partitions {
 				ready = false
-				break
+				continue
 			}
 			for _, p := range d.Partitions {
 				if p.Leader < 0 || p.Err != nil {
