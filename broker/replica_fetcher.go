@@ -245,7 +245,7 @@ func (f *replicaFetcher) dropConn() {
 func (f *replicaFetcher) run() {
 	defer close(f.done)
 	defer f.dropConn()
-	lg := f.m.rm.lg.With(zap.Int32("leader_id", f.leaderID))
+	lg := f.m.rm.lg.Named("kafka.server.ReplicaFetcherThread")
 	lg.Info(fmt.Sprintf("[ReplicaFetcher replicaId=%d, leaderId=%d, fetcherId=0] Starting", f.m.rm.brokerID, f.leaderID))
 	for f.ctx.Err() == nil {
 		req, order, idle := f.buildRequest()

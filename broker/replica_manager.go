@@ -157,7 +157,7 @@ func newReplicaManagerWith(brokerID int32, logs logStore, lg *zap.Logger, lagMax
 	rm := &ReplicaManager{
 		brokerID:          brokerID,
 		logs:              logs,
-		lg:                lg.Named("ReplicaManager"),
+		lg:                lg.Named("kafka.server.ReplicaManager"),
 		replicaLagTimeMax: lagMax,
 		hwCheckpointEvery: hwEvery,
 		minISRDefault:     minISR,
