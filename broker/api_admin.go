@@ -1213,18 +1213,20 @@ func (b *Broker) writeResourceConfig(rt kmsg.ConfigResourceType, name string, cf
 // ---- Config change notifications (ZkConfigManager) ----
 
 // configChangeListener follows /config/changes and applies topic override
-// changes to this broker's logs. Owned by its watch callbacks, serialised
-// by mu.
+// changes to this broker's logs, and user and client quota changes to its
+// quota managers. Owned by its watch callbacks, serialised by mu.
 type configChangeListener struct {
-	b    *Broker
-	mu   sync.Mutex
-	last string // name of the newest notification processed; guarded by mu
+	b      *Broker
+	quotas *quotaManagers // immutable pointer; the managers are safe for concurrent use
+	mu     sync.Mutex
+	last   string // name of the newest notification processed; guarded by mu
 }
 
 // startConfigChangeListener applies the current overrides of every topic
 // with a local log, then follows new notifications.
 func (b *Broker) startConfigChangeListener() {
-	l := &configChangeListener{b: b}
+	l := &configChangeListener{b: b, quotas: newQuotaManagers(b.cfg, b.lg)}
+	b.loadQuotas(l.quotas)
 	b.configChanges = l
 	kids, err := b.zk.Children(zkcoord.ConfigChangesPath)
 	if err == nil && len(kids) > 0 {
@@ -1270,8 +1272,11 @@ func (l *configChangeListener) watch() {
 			continue
 		}
 		b.lg.Named("kafka.server.ZkConfigManager").Info(fmt.Sprintf("Processing override for entityPath: %s with config: %s", ch.EntityPath, k))
-		if ch.EntityType() == zkcoord.ConfigTypeTopic {
+		switch ch.EntityType() {
+		case zkcoord.ConfigTypeTopic:
 			b.applyTopicConfig(ch.EntityName())
+		case zkcoord.ConfigTypeClient, zkcoord.ConfigTypeUser:
+			b.reloadQuotaEntity(l.quotas, ch.EntityType(), ch.EntityName())
 		}
 	}
 }

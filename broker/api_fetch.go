@@ -37,8 +37,13 @@ package broker
 //   partitions with news; a wrong epoch is INVALID_FETCH_SESSION_EPOCH, an
 //   unknown id FETCH_SESSION_ID_NOT_FOUND; epoch -1 closes the session.
 //
+// * Quotas (consumers only): max_bytes is capped to the client's
+//   consumer_byte_rate times quota.window.num-1 windows; after the read the
+//   response's record bytes count against the quota, and an over-quota
+//   client gets an empty answer with throttle_time_ms (the bytes are taken
+//   back) and a muted connection (quota_throttle.go).
+//
 // Not implemented (why):
-// * Quotas: throttle_time_ms is always 0.
 // * Follower fetching (KIP-392): preferred_read_replica is always -1.
 
 import (
@@ -62,6 +67,8 @@ func (b *Broker) handleFetch(r *Request) {
 		maxBytes:       req.MaxBytes,
 		isolationLevel: req.IsolationLevel,
 	}
+	fq := b.fetchQuota(req.ReplicaID)
+	capFetchMaxBytes(fq, r.ClientID, &params)
 	parts := requestPartitions(req)
 	sessions := b.replicas.sessions
 
@@ -92,12 +99,30 @@ func (b *Broker) handleFetch(r *Request) {
 		resp.SessionID = sess.id
 	}
 	b.replicas.FetchMessages(params, parts, func(results []fetchPartitionResult) {
+		if fq != nil {
+			if ms := b.throttleFetch(r, fq, results); ms > 0 {
+				r.RespondFetch(newFetchResult(throttledFetchResponse(resp, sess, incremental, sessions, ms)))
+				return
+			}
+		}
 		include := func(int) bool { return true }
 		if sess != nil {
 			include = sess.recordSent(parts, results, incremental)
 		}
 		r.RespondFetch(buildFetchResult(req.IsolationLevel, resp, parts, results, include))
 	})
+}
+
+// throttledFetchResponse is the empty answer to an over-quota fetch. A
+// session this fetch would have created is dropped (Kafka creates it only
+// for an answer that is sent); an incremental session keeps its id.
+func throttledFetchResponse(resp *kmsg.FetchResponse, sess *fetchSession, incremental bool, sessions *fetchSessionCache, ms int32) *kmsg.FetchResponse {
+	if sess != nil && !incremental {
+		sessions.remove(sess.id)
+		resp.SessionID = 0
+	}
+	resp.ThrottleMillis = ms
+	return resp
 }
 
 // requestPartitions lists the request's partitions in order.

@@ -23,6 +23,10 @@ package broker
 //   only by the broker itself, or by a client whose client.id is
 //   "__admin_client" (Kafka's KafkaApis: internalTopicsAllowed); others get
 //   INVALID_TOPIC_EXCEPTION.
+// * Quotas: the request's size counts against the client's
+//   producer_byte_rate once the append is done; over quota, the answer
+//   carries throttle_time_ms and the connection is muted that long
+//   (quota_throttle.go). acks=0 requests are counted and muted too.
 //
 // Version notes:
 // * v3: transactional_id; record batch v2 only (the minimum we advertise,
@@ -34,7 +38,6 @@ package broker
 // Not implemented (why):
 // * Transactions: a transactional_id is accepted but no transaction
 //   coordinator exists; transactional batches are stored like others.
-// * Quotas: throttle_time_ms is always 0.
 
 import (
 	"errors"
@@ -77,11 +80,15 @@ func (b *Broker) handleProduce(r *Request) {
 	if r.conn != nil {
 		frame = r.conn.takeFrame()
 	}
+	size := len(frame)
 	b.replicas.AppendRecords(req.TimeoutMillis, req.Acks, internal, entries, func(results map[log.TopicPartition]PartitionAppendResult) {
 		defer protocol.PutFrame(frame)
 		for tp, err := range invalid {
 			results[tp] = PartitionAppendResult{Err: err}
 		}
+		// The quota counts the request once it is done, as Kafka's
+		// sendResponseCallback does; an over-quota client is muted.
+		throttleMs := b.throttleProduce(r, size)
 		if req.Acks == 0 {
 			for _, res := range results {
 				if res.Err != nil {
@@ -92,7 +99,9 @@ func (b *Broker) handleProduce(r *Request) {
 			r.NoResponse()
 			return
 		}
-		r.Respond(buildProduceResponse(req, results))
+		resp := buildProduceResponse(req, results)
+		resp.ThrottleMillis = throttleMs
+		r.Respond(resp)
 	})
 }
 

@@ -45,10 +45,17 @@ package broker
 // Version notes:
 // * v1 is the flexible version of v0; nothing else changed.
 //
+// * Enforcement: every broker's config change listener applies stored
+//   user and client-id quotas to its quota managers (quota_manager.go) at
+//   startup and on each /config/changes notification, so a change or
+//   removal takes effect without a restart. producer_byte_rate throttles
+//   Produce and consumer_byte_rate consumer Fetch (quota_throttle.go).
+//
 // Not implemented (why):
-// * Enforcement: quotas are stored and described, but no broker throttles
-//   produce, fetch, request time, controller mutations or connection rates
-//   (there are no quota managers; throttle_time_ms stays 0).
+// * Enforcement of request_percentage (request handler time),
+//   controller_mutation_rate (KIP-599) and ip connection_creation_rate
+//   (KIP-612): they are stored and described, but nothing measures them.
+//   Produce and fetch byte rates are enforced.
 // * ip entities naming a host: Kafka accepts any name InetAddress resolves;
 //   here only IP literals and "localhost" (no DNS lookups from the broker).
 // * No authorizer: Kafka's DESCRIBE_CONFIGS / ALTER_CONFIGS CLUSTER checks

@@ -8,6 +8,7 @@ import (
 	"net"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -68,6 +69,11 @@ type conn struct {
 
 	done      chan struct{} // closed when the connection shuts down
 	closeOnce sync.Once
+
+	// mutedUntil (unix ns, 0: never muted) is when a quota throttle on
+	// this connection ends. Until then the reader dispatches no further
+	// request (Kafka mutes the channel, KIP-219); set from any goroutine.
+	mutedUntil atomic.Int64
 
 	// frame is the pooled buffer of the request being dispatched; reader
 	// goroutine only. A handler that knows when its request's bytes are no
@@ -144,6 +150,9 @@ func (c *conn) readLoop() {
 			c.shutdown()
 			return
 		}
+		if !c.waitUnmuted() {
+			return
+		}
 		c.frame = frame
 		ok := c.dispatch(frame)
 		c.frame = nil
@@ -151,6 +160,43 @@ func (c *conn) readLoop() {
 			// The request was finished with a close: the writer closes
 			// the connection after the earlier answers.
 			return
+		}
+	}
+}
+
+// throttle mutes the connection for d from now: a later request is read
+// no sooner than that (ClientQuotaManager.throttle). An overlapping throttle
+// extends the mute, never shortens it.
+func (c *conn) throttle(d time.Duration) {
+	until := time.Now().Add(d).UnixNano()
+	for {
+		old := c.mutedUntil.Load()
+		if old >= until || c.mutedUntil.CompareAndSwap(old, until) {
+			return
+		}
+	}
+}
+
+// waitUnmuted blocks the reader while the connection is throttled. The
+// check runs after a frame is read, because the reader is usually blocked
+// in the read when a handler decides to throttle. It returns false if the
+// connection closed meanwhile.
+func (c *conn) waitUnmuted() bool {
+	for {
+		until := c.mutedUntil.Load()
+		if until == 0 {
+			return true
+		}
+		d := time.Until(time.Unix(0, until))
+		if d <= 0 {
+			return true
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-c.done:
+			t.Stop()
+			return false
 		}
 	}
 }
