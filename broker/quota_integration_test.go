@@ -35,7 +35,8 @@ func (c *throttleCounter) OnBrokerThrottle(_ kgo.BrokerMetadata, d time.Duration
 // throttle_time_ms and its throughput falls to about the quota, while a
 // client without a quota is not throttled. Removing the quota lifts the
 // throttle without a restart. quota.window.num=2 keeps the window (and so
-// the burst a fresh client is allowed) at about one second.
+// the burst a fresh client is allowed) at about one second. The same holds
+// for a consumer under consumer_byte_rate.
 func TestQuotaProduceThrottleIntegration(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test (starts ZooKeeper and brokers)")
@@ -126,5 +127,43 @@ func TestQuotaProduceThrottleIntegration(t *testing.T) {
 	produce(clientA, 500000, &after)
 	if n := after.n.Load(); n != 0 {
 		t.Errorf("%s still throttled %d times after its quota was removed", clientA, n)
+	}
+
+	// consumer_byte_rate for the default client id: a consumer's fetches
+	// are capped to one window's worth, answered empty with
+	// throttle_time_ms once it is over, and it still reads everything.
+	res, err := adm.AlterClientQuotas(c, []kadm.AlterClientQuotaEntry{{
+		Entity: kadm.ClientQuotaEntity{{Type: "client-id"}},
+		Ops:    []kadm.AlterClientQuotaOp{{Key: "consumer_byte_rate", Value: quota}},
+	}})
+	if err == nil {
+		err = res[0].Err
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, func() error {
+		for _, b := range bs {
+			if got := b.quotas().fetch.quotaFor(anonymousUser, "consumerA"); got != quota {
+				return fmt.Errorf("broker %d: fetch quota %v", b.cfg.BrokerID, got)
+			}
+		}
+		return nil
+	})
+	var fetchThrottled throttleCounter
+	cons := newClient(t, seeds, kgo.ClientID("consumerA"), kgo.WithHooks(&fetchThrottled),
+		kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	got, start := 0, time.Now()
+	for got < 300000 {
+		fs := cons.PollFetches(c)
+		if err := fs.Err(); err != nil {
+			t.Fatalf("consume: %v", err)
+		}
+		fs.EachRecord(func(r *kgo.Record) { got += len(r.Value) })
+	}
+	t.Logf("consumerA: %d bytes at %.0f bytes/s; %d throttled responses, longest %d ms",
+		got, float64(got)/time.Since(start).Seconds(), fetchThrottled.n.Load(), fetchThrottled.maxMs.Load())
+	if fetchThrottled.n.Load() == 0 {
+		t.Errorf("consumerA over its quota got no throttle_time_ms")
 	}
 }
