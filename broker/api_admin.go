@@ -932,7 +932,35 @@ func (b *Broker) brokerConfigEntries(perBrokerResource bool, names []string) []c
 		}
 		out = append(out, e)
 	}
+	out = append(out, dynamicOnlyBrokerEntries(perBrokerResource, names, perBroker, defaults)...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// dynamicOnlyBrokerEntries lists the replication throttles that are set in
+// /config/brokers: Kafka folds every dynamic broker config into the broker's
+// config, so they show in a describe. Leaving them out would also make
+// kafka-configs.sh --alter, which rewrites a broker's whole dynamic config
+// from a describe, silently drop them.
+func dynamicOnlyBrokerEntries(perBrokerResource bool, names []string, perBroker, defaults map[string]string) []configEntry {
+	var out []configEntry
+	for name, d := range dynamicOnlyBrokerConfigs {
+		if len(names) > 0 && !slices.Contains(names, name) {
+			continue
+		}
+		var syns []configSynonym
+		if v, ok := perBroker[name]; ok && perBrokerResource {
+			syns = append(syns, configSynonym{name, &v, kmsg.ConfigSourceDynamicBrokerConfig})
+		}
+		if v, ok := defaults[name]; ok {
+			syns = append(syns, configSynonym{name, &v, kmsg.ConfigSourceDynamicDefaultBrokerConfig})
+		}
+		if len(syns) == 0 {
+			continue
+		}
+		out = append(out, configEntry{Name: name, Value: syns[0].Value, Source: syns[0].Source,
+			Type: kmsgConfigTypes[d.Type], Synonyms: syns})
+	}
 	return out
 }
 

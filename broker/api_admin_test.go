@@ -235,6 +235,18 @@ func TestAdminBrokerConfigs(t *testing.T) {
 	if err != nil || ar[0].Err != nil {
 		t.Fatalf("alter throttles: %+v %v", ar, err)
 	}
+	// Once set, they show in a describe (kafka-configs --alter rewrites a
+	// broker's dynamic config from one).
+	rc, _ = adm.DescribeBrokerConfigs(c, b.cfg.BrokerID)
+	shown := false
+	for _, cf := range rc[0].Configs {
+		if cf.Key == "leader.replication.throttled.rate" {
+			shown = cf.Value != nil && *cf.Value == "1000000" && cf.Source == kmsg.ConfigSourceDynamicBrokerConfig
+		}
+	}
+	if !shown {
+		t.Error("leader.replication.throttled.rate missing from the broker's describe")
+	}
 	ar, err = adm.AlterBrokerConfigs(c, []kadm.AlterConfig{{Op: kadm.SetConfig, Name: "leader.replication.throttled.rate", Value: kmsg.StringPtr("-1")}}, b.cfg.BrokerID)
 	if err != nil || !errors.Is(ar[0].Err, kerr.InvalidConfig) {
 		t.Fatalf("negative throttle: %+v %v", ar, err)
