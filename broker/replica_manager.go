@@ -397,8 +397,10 @@ func (rm *ReplicaManager) BecomeLeaderOrFollower(req *kmsg.LeaderAndISRRequest) 
 				rm.fetchers.remove(tp)
 			}
 			p.makeLeader(st, l, minISR, now)
-			rm.lg.Info(fmt.Sprintf("Leader %s starts at leader epoch %d from offset %d with high watermark %d ISR %v",
-				tpString(tp), st.leaderEpoch, l.LogEndOffset(), p.HighWatermark(), st.isr))
+			// Partition.makeLeader's line, which Kafka sends to the state
+			// change log (state-change.log), not to server.log.
+			rm.lg.Named("state.change.logger").Info(fmt.Sprintf("[Broker id=%d] Leader %s starts at leader epoch %d from offset %d with high watermark %d ISR %s addingReplicas [] removingReplicas []. Previous leader epoch was %d.",
+				rm.brokerID, tpString(tp), st.leaderEpoch, l.LogEndOffset(), p.HighWatermark(), scalaList(st.isr), cur.leaderEpoch))
 			changes = append(changes, leadershipChange{tp, true, st.leaderEpoch})
 		} else {
 			p.makeFollower(st, l, minISR)
@@ -745,4 +747,13 @@ func topicLogConfig(cfg *Config, overrides map[string]string) (log.Config, int32
 		c.Preallocate = strings.EqualFold(strings.TrimSpace(v), "true")
 	}
 	return c, minISR
+}
+
+// scalaList prints ids as Scala's mkString("[", ",", "]").
+func scalaList(ids []int32) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.Itoa(int(id))
+	}
+	return "[" + strings.Join(parts, ",") + "]"
 }
