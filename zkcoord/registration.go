@@ -61,7 +61,7 @@ func (c *Client) RegisterBroker(info BrokerInfo) (int64, error) {
 	res, err := c.Multi(CreateOp(p, nil, Ephemeral), SetDataOp(p, data, -1))
 	if err == nil {
 		epoch := res[1].Stat.Czxid
-		c.lg.Info(fmt.Sprintf("Registered broker %d at path %s with addresses: %s, czxid (broker epoch): %d",
+		c.lg.Named("kafka.zk.KafkaZkClient").Info(fmt.Sprintf("Registered broker %d at path %s with addresses: %s, czxid (broker epoch): %d",
 			info.ID, p, endpointsString(info.Endpoints), epoch))
 		return epoch, nil
 	}
@@ -78,7 +78,7 @@ func (c *Client) RegisterBroker(info BrokerInfo) (int64, error) {
 	if st.EphemeralOwner == c.SessionID() {
 		return st.Czxid, nil
 	}
-	c.lg.Error(fmt.Sprintf("Error while creating ephemeral at %s, node already exists and owner '%d' does not match current session '%d'",
+	c.lg.Named("kafka.zk.KafkaZkClient").Error(fmt.Sprintf("Error while creating ephemeral at %s, node already exists and owner '%d' does not match current session '%d'",
 		p, st.EphemeralOwner, c.SessionID()))
 	return 0, &BrokerIDExistsError{ID: info.ID, Owner: st.EphemeralOwner}
 }
