@@ -318,7 +318,13 @@ func (s *KafkaStreams) pollLoop(ctx context.Context) error {
 			return nil
 		}
 		fetches.EachError(func(topic string, p int32, err error) {
-			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+			switch {
+			case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+			case topic == "":
+				// A client-level error (the group session, for one) names
+				// no partition.
+				s.threadLog.Warn(fmt.Sprintf("stream-thread [%s-StreamThread-1] Consumer error: %v", s.clientID, err))
+			default:
 				s.threadLog.Warn(fmt.Sprintf("stream-thread [%s-StreamThread-1] Fetch of %s-%d failed: %v", s.clientID, topic, p, err))
 			}
 		})
