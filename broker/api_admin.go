@@ -1255,6 +1255,7 @@ type configChangeListener struct {
 func (b *Broker) startConfigChangeListener() {
 	l := &configChangeListener{b: b, quotas: newQuotaManagers(b.cfg, b.lg)}
 	b.loadQuotas(l.quotas)
+	b.loadReplicationThrottles()
 	b.configChanges = l
 	kids, err := b.zk.Children(zkcoord.ConfigChangesPath)
 	if err == nil && len(kids) > 0 {
@@ -1305,6 +1306,8 @@ func (l *configChangeListener) watch() {
 			b.applyTopicConfig(ch.EntityName())
 		case zkcoord.ConfigTypeClient, zkcoord.ConfigTypeUser:
 			b.reloadQuotaEntity(l.quotas, ch.EntityType(), ch.EntityName())
+		case zkcoord.ConfigTypeBroker:
+			b.reloadReplicationRates() // this broker's or <default>
 		}
 	}
 }
@@ -1325,4 +1328,7 @@ func (b *Broker) applyTopicConfig(topic string) {
 	}
 	// min.insync.replicas is the replica manager's, not the log's.
 	b.replicas.TopicConfigChanged(topic, minISR)
+	if rq := b.replicas.replicationQuotas(); rq != nil {
+		rq.applyTopicConfig(topic, overrides)
+	}
 }

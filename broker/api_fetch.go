@@ -99,6 +99,7 @@ func (b *Broker) handleFetch(r *Request) {
 		resp.SessionID = sess.id
 	}
 	b.replicas.FetchMessages(params, parts, func(results []fetchPartitionResult) {
+		b.replicas.recordLeaderReplication(params, parts, results)
 		if fq != nil {
 			if ms := b.throttleFetch(r, fq, results); ms > 0 {
 				r.RespondFetch(newFetchResult(throttledFetchResponse(resp, sess, incremental, sessions, ms)))

@@ -153,6 +153,11 @@ func (rm *ReplicaManager) readPartition(params fetchParams, fp *fetchPartition, 
 		}
 	} else {
 		res.slice = data.Slice
+		// A throttled follower gets no records, everything else as usual
+		// (ReplicaManager.readFromLocalLog).
+		if params.isFollower() && res.slice.Size > 0 && rm.shouldLeaderThrottle(p, params.replicaID) {
+			res.slice = log.FileSlice{}
+		}
 	}
 	if params.isFollower() && updateFollower {
 		if p.updateFollowerFetchState(params.replicaID, fp.fetchOffset, fp.logStartOffset, now) {
@@ -208,6 +213,9 @@ func (d *delayedFetch) tryComplete() bool {
 			// the read reports it. (A consumer between the HW and the LEO
 			// just waits, as in Kafka's DelayedFetch.)
 			return d.forceComplete()
+		case fp.fetchOffset < end && d.params.isFollower() && d.rm.shouldLeaderThrottle(p, d.params.replicaID):
+			// Throttled bytes do not count towards min_bytes: the
+			// follower waits max_wait instead of spinning.
 		case fp.fetchOffset < end:
 			if d.params.minBytes <= 1 {
 				return d.forceComplete()

@@ -14,11 +14,15 @@ import "math"
 //   - The window a rate is divided by runs from the oldest sample's start to
 //     now, but is never shorter than numSamples-1 whole windows, so a fresh
 //     client does not see a huge rate from its first burst (Rate.windowSize).
+//     A simple rate (replication quotas' SimpleRate) only guarantees one
+//     whole window: it divides by the time since the oldest sample started,
+//     at least windowMs.
 //
 // Not safe for concurrent use: the sensor holding it serialises calls.
 type quotaRate struct {
 	windowMs   int64
 	numSamples int
+	simple     bool // SimpleRate's window: at least one window, not numSamples-1
 
 	samples []rateSample
 	current int
@@ -34,6 +38,14 @@ func newQuotaRate(windowMs int64, numSamples int) *quotaRate {
 		numSamples = 1
 	}
 	return &quotaRate{windowMs: windowMs, numSamples: numSamples}
+}
+
+// newSimpleQuotaRate is Kafka's SimpleRate, the measurable of replication
+// quotas: like newQuotaRate, but a fresh rate's window is one sample long.
+func newSimpleQuotaRate(windowMs int64, numSamples int) *quotaRate {
+	r := newQuotaRate(windowMs, numSamples)
+	r.simple = true
+	return r
 }
 
 // record adds v at nowMs (SampledStat.record).
@@ -77,6 +89,9 @@ func (r *quotaRate) windowSize(nowMs int64) int64 {
 		}
 	}
 	elapsed := nowMs - oldest
+	if r.simple {
+		return max(elapsed, r.windowMs)
+	}
 	full := elapsed / r.windowMs
 	if min := int64(r.numSamples - 1); full < min {
 		elapsed += (min - full) * r.windowMs

@@ -143,6 +143,10 @@ type fetchState struct {
 	// covered the partition (-1 before the first): an error answering a
 	// request sent under an epoch we have since left is stale.
 	sentEpoch int32
+	// lag is the leader's HW minus our LEO after the last append, -1
+	// until known; 0 is in sync, which exempts the partition from the
+	// follower replication throttle (PartitionFetchState.isReplicaInSync).
+	lag int64
 }
 
 // replicaFetcher fetches from one leader broker.
@@ -179,7 +183,7 @@ func newReplicaFetcher(m *fetcherManager, leaderID int32, addr string) (*replica
 
 func (f *replicaFetcher) addPartition(tp log.TopicPartition, epoch int32) {
 	f.mu.Lock()
-	f.parts[tp] = &fetchState{leaderEpoch: epoch, sentEpoch: -1}
+	f.parts[tp] = &fetchState{leaderEpoch: epoch, sentEpoch: -1, lag: -1}
 	f.mu.Unlock()
 	select {
 	case f.wake <- struct{}{}:
@@ -302,10 +306,14 @@ func (f *replicaFetcher) buildRequest() (*kmsg.FetchRequest, []log.TopicPartitio
 	req.SessionEpoch = -1
 	topics := map[string]int{}
 	var order []log.TopicPartition
+	fq := f.m.rm.followerQuota()
 	for tp, st := range f.parts {
 		if now.Before(st.delayUntil) {
 			idle = min(idle, st.delayUntil.Sub(now))
 			continue
+		}
+		if fq.shouldThrottle(tp, st.lag == 0) {
+			continue // over the follower replication quota
 		}
 		l := f.m.rm.LocalLog(tp)
 		if l == nil {
@@ -373,6 +381,15 @@ func (f *replicaFetcher) delay(tp log.TopicPartition, d time.Duration) {
 	f.mu.Unlock()
 }
 
+// setLag notes how far behind the leader's HW tp is after an append.
+func (f *replicaFetcher) setLag(tp log.TopicPartition, lag int64) {
+	f.mu.Lock()
+	if st := f.parts[tp]; st != nil {
+		st.lag = lag
+	}
+	f.mu.Unlock()
+}
+
 func (f *replicaFetcher) following(tp log.TopicPartition) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -427,6 +444,10 @@ func (f *replicaFetcher) processPartition(tp log.TopicPartition, rp *kmsg.FetchR
 			f.backoff(tp)
 			return
 		}
+		if fq := f.m.rm.followerQuota(); fq.isThrottled(tp) {
+			fq.record(int64(len(rp.RecordBatches)))
+		}
+		f.setLag(tp, max(0, rp.HighWatermark-l.LogEndOffset()))
 	}
 	if rp.LogStartOffset > l.LogStartOffset() && rp.LogStartOffset <= l.LogEndOffset() {
 		_ = l.IncrementLogStartOffset(rp.LogStartOffset)

@@ -80,6 +80,10 @@ type ReplicaManager struct {
 	fetchers *fetcherManager
 	sessions *fetchSessionCache // KIP-227 fetch sessions
 
+	// replQuotas are the replication throttles (replication_quota.go);
+	// nil in unit tests built without a broker. Immutable pointer.
+	replQuotas *replicationQuotas
+
 	startOnce sync.Once
 	quit      chan struct{}
 	wg        sync.WaitGroup
@@ -143,6 +147,7 @@ func newReplicaManager(b *Broker) *ReplicaManager {
 			b.controller.EnableTopicUncleanLeaderElection(topic)
 		}
 	}
+	rm.replQuotas = newReplicationQuotas(cfg.BrokerID, cfg.ReplicationQuotaWindowSizeSeconds, cfg.ReplicationQuotaWindowNum, b.lg)
 	rm.fetchers = newFetcherManager(rm, b)
 	rm.sessions = newFetchSessionCache(int(cfg.MaxIncrementalFetchSessionCacheSlots))
 	return rm
