@@ -42,6 +42,10 @@ package broker
 //   response's record bytes count against the quota, and an over-quota
 //   client gets an empty answer with throttle_time_ms (the bytes are taken
 //   back) and a muted connection (quota_throttle.go).
+// * Replication throttles (followers only): a leader-throttled partition
+//   of an out-of-sync follower gets no records while the leader quota is
+//   exceeded; the records of throttled partitions sent count against it
+//   (replication_quota.go).
 //
 // Not implemented (why):
 // * Follower fetching (KIP-392): preferred_read_replica is always -1.
