@@ -476,6 +476,17 @@ func (s *KafkaStreams) isRepartitionTopic(topic string) bool {
 // onAssigned creates the tasks of the new partitions and restores their
 // stores from the changelogs before any record is processed.
 func (s *KafkaStreams) onAssigned(ctx context.Context, _ *kgo.Client, assigned map[string][]int32) {
+	// Every rebalance makes the internal topics ready again, as Kafka's
+	// assignor does: a reset tool run with --force may have deleted them
+	// under a running instance.
+	if err := s.prepareInternalTopics(ctx); err != nil {
+		s.threadMu.Lock()
+		if ctx.Err() == nil && s.callbackErr == nil {
+			s.callbackErr = err
+		}
+		s.threadMu.Unlock()
+		return
+	}
 	s.threadMu.Lock()
 	defer s.threadMu.Unlock()
 	var fresh []*task
