@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -32,27 +31,10 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(zktest.Main(m)) }
 
-// waitFor polls fn until it returns true or timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, fn func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !fn() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+// waitFor and freePort are the shared test helpers of broker/brokertest.
+var waitFor = brokertest.WaitFor
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+var freePort = brokertest.FreePort
 
 // install lays out a Kafka-like directory: bin/ with the two scripts and
 // the gokafka binary, config/ with the shipped Connect files, the worker

@@ -22,16 +22,8 @@ import (
 // TestMain stops the shared ZooKeeper of the integration tests.
 func TestMain(m *testing.M) { os.Exit(zktest.Main(m)) }
 
-func waitFor(t *testing.T, timeout time.Duration, what string, fn func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !fn() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+// waitFor and freePort are the shared test helpers of broker/brokertest.
+var waitFor = brokertest.WaitFor
 
 // Two instances of one application split the tasks of a two-partition
 // input through the group, and together count every word exactly once per
